@@ -1,0 +1,409 @@
+#include "supervisor.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "exit_status.h"
+
+namespace cohort {
+
+const char* WorkerStateName(WorkerState s) {
+  switch (s) {
+    case WorkerState::kStarting: return "starting";
+    case WorkerState::kOnline: return "online";
+    case WorkerState::kReady: return "ready";
+    case WorkerState::kDraining: return "draining";
+  }
+  return "?";
+}
+
+Supervisor::Supervisor(SupervisorOptions options, WorkerHost* host, LogFn log)
+    : opt_(std::move(options)), host_(host), log_(std::move(log)) {}
+
+Supervisor::Worker* Supervisor::Find(WorkerId id) {
+  auto it = workers_.find(id);
+  return it == workers_.end() ? nullptr : &it->second;
+}
+
+std::string Supervisor::Describe(const Worker& w) const {
+  return fmt::format("slot {}: worker {} (pid {})", w.slot, w.id, w.pid);
+}
+
+std::optional<WorkerId> Supervisor::StartWorker(int slot, std::set<std::string> required,
+                                                bool ready_on_online) {
+  WorkerId id = next_id_++;
+  Result<pid_t> pid = host_->SpawnWorker(id, slot);
+  if (!pid.ok()) {
+    Log(kError, fmt::format("slot {}: cannot start worker: {}", slot, pid.status().message()));
+    return std::nullopt;
+  }
+  Worker w{.id = id,
+           .slot = slot,
+           .pid = *pid,
+           .state = WorkerState::kStarting,
+           .started = host_->Now(),
+           .listening = {},
+           .required = std::move(required),
+           .ready_on_online = ready_on_online};
+  Log(kInfo, fmt::format("{}: started", Describe(w)));
+  workers_.emplace(id, std::move(w));
+  return id;
+}
+
+void Supervisor::Start(std::function<void(const std::string&)> on_start_failed) {
+  on_start_failed_ = std::move(on_start_failed);
+  slots_.resize(opt_.instances, Slot(opt_.backoff));
+  for (int s = 0; s < static_cast<int>(slots_.size()); ++s) {
+    slots_[s].current = StartWorker(s, {}, false);
+    if (!slots_[s].current) OnSlotFailure(s, Millis(0), "could not start");
+  }
+}
+
+void Supervisor::OnSlotFailure(int s, Millis uptime, const std::string& why) {
+  Slot& sl = slots_[s];
+  if (!ever_ready_ && !gave_up_) {
+    sl.failed_initially = true;
+    bool all_failed = std::all_of(slots_.begin(), slots_.end(),
+                                  [](const Slot& x) { return x.failed_initially; });
+    if (all_failed) {
+      gave_up_ = true;
+      Log(kError, fmt::format("no worker became ready (slot {}: {}); giving up", s, why));
+      if (on_start_failed_) on_start_failed_(fmt::format("slot {}: {}", s, why));
+      return;
+    }
+  }
+  if (gave_up_) return;
+  ScheduleRespawn(s, uptime, why);
+}
+
+void Supervisor::ScheduleRespawn(int s, Millis uptime, const std::string& why) {
+  Slot& sl = slots_[s];
+  Millis delay = sl.backoff.OnCrash(uptime);
+  ++sl.restarts;
+  if (delay.count() == 0) {
+    Log(kWarn, fmt::format("slot {}: {}; restarting", s, why));
+    RespawnNow(s);
+    return;
+  }
+  Log(kWarn, fmt::format("slot {}: {}; {} fast crashes in a row, restarting in {} ms", s, why,
+                         sl.backoff.fast_crashes(), delay.count()));
+  sl.respawn_timer = host_->StartTimer(delay, [this, s] {
+    if (s >= static_cast<int>(slots_.size())) return;
+    slots_[s].respawn_timer = 0;
+    if (!stopping_ && !slots_[s].current && !slots_[s].incoming) RespawnNow(s);
+  });
+}
+
+void Supervisor::RespawnNow(int s) {
+  slots_[s].current = StartWorker(s, {}, false);
+  if (!slots_[s].current) ScheduleRespawn(s, Millis(0), "could not start");
+}
+
+void Supervisor::Retire(WorkerId id) {
+  Worker* w = Find(id);
+  if (!w || w->state == WorkerState::kDraining) return;
+  w->state = WorkerState::kDraining;
+  host_->DisconnectWorker(id);
+  w->kill_timer = host_->StartTimer(opt_.kill_timeout, [this, id] {
+    Worker* w = Find(id);
+    if (!w) return;
+    w->kill_timer = 0;
+    Log(kWarn, fmt::format("{}: still running {} ms after it was asked to leave; killing it",
+                           Describe(*w), opt_.kill_timeout.count()));
+    host_->KillWorker(id, SIGKILL);
+  });
+}
+
+void Supervisor::OnOnline(WorkerId id) {
+  Worker* w = Find(id);
+  if (!w || w->state != WorkerState::kStarting) return;
+  w->state = WorkerState::kOnline;
+  CheckReady(*w);
+}
+
+void Supervisor::OnListening(WorkerId id, const std::string& key) {
+  Worker* w = Find(id);
+  if (!w) return;
+  w->listening.insert(key);
+  if (w->state == WorkerState::kStarting) w->state = WorkerState::kOnline;  // listening implies online
+  CheckReady(*w);
+}
+
+void Supervisor::OnServerClosed(WorkerId id, const std::string& key) {
+  if (Worker* w = Find(id)) w->listening.erase(key);
+}
+
+void Supervisor::CheckReady(Worker& w) {
+  if (w.state != WorkerState::kOnline) return;
+  bool ready;
+  if (w.ready_on_online) {
+    ready = true;
+  } else if (w.required.empty()) {
+    ready = !w.listening.empty();
+  } else {
+    ready = std::includes(w.listening.begin(), w.listening.end(), w.required.begin(),
+                          w.required.end());
+  }
+  if (ready) BecameReady(w);
+}
+
+void Supervisor::BecameReady(Worker& w) {
+  w.state = WorkerState::kReady;
+  ever_ready_ = true;
+  Log(kInfo, fmt::format("{}: ready", Describe(w)));
+  if (w.slot >= static_cast<int>(slots_.size())) return;
+  Slot& sl = slots_[w.slot];
+  if (sl.incoming != w.id) return;
+  // A reload's replacement is serving: it takes the slot, the old worker leaves.
+  std::optional<WorkerId> old = sl.current;
+  sl.current = w.id;
+  sl.incoming.reset();
+  if (old) {
+    if (Worker* o = Find(*old)) Log(kInfo, fmt::format("{}: replaced, asking it to leave", Describe(*o)));
+    Retire(*old);
+  }
+  if (reload_ && reload_->slot == w.slot) {
+    host_->CancelTimer(reload_->ready_timer);
+    reload_->ready_timer = 0;
+    reload_->slot.reset();
+    ReloadNextSlot();
+  }
+}
+
+void Supervisor::OnExit(WorkerId id, ExitStatus status) {
+  auto it = workers_.find(id);
+  if (it == workers_.end()) return;
+  Worker w = std::move(it->second);
+  workers_.erase(it);
+  if (w.kill_timer) host_->CancelTimer(w.kill_timer);
+  Millis uptime = std::chrono::duration_cast<Millis>(host_->Now() - w.started);
+  std::string how = DescribeExit(status);
+
+  if (stopping_) {
+    Log(kInfo, fmt::format("{}: {}", Describe(w), how));
+    MaybeFinishStop();
+    return;
+  }
+  bool in_slot = w.slot < static_cast<int>(slots_.size());
+  Slot* sl = in_slot ? &slots_[w.slot] : nullptr;
+  if (sl && sl->incoming == id) {
+    sl->incoming.reset();
+    if (reload_ && reload_->slot == w.slot) {
+      AbortReloadStep(fmt::format("slot {}: new worker {} (pid {}) {} before it was ready", w.slot,
+                                  w.id, w.pid, how));
+    }
+    return;
+  }
+  if (sl && sl->current == id) {
+    sl->current.reset();
+    std::string why = fmt::format("worker {} (pid {}) {}{}", w.id, w.pid, how,
+                                  w.state == WorkerState::kReady ? "" : " before it was ready");
+    if (sl->incoming) {
+      // A reload is already bringing this slot's replacement up.
+      Log(kWarn, fmt::format("slot {}: {}; its replacement is starting", w.slot, why));
+      return;
+    }
+    OnSlotFailure(w.slot, uptime, why);
+    return;
+  }
+  Log(kInfo, fmt::format("{}: {}", Describe(w), how));  // a retired worker left
+}
+
+void Supervisor::Reload(Done done) {
+  if (stopping_) {
+    done(Status::Error("the app is stopping"));
+    return;
+  }
+  if (reload_) {
+    reload_queued_ = true;
+    queued_reload_.push_back(std::move(done));
+    Log(kInfo, "reload requested during a reload: queued to run after it");
+    return;
+  }
+  BeginReload({std::move(done)});
+}
+
+void Supervisor::BeginReload(std::vector<Done> waiters) {
+  reload_ = ReloadRun{.next_slot = 0, .began = host_->Now(), .slot = {}, .ready_timer = 0,
+                      .waiters = std::move(waiters)};
+  Log(kInfo, fmt::format("rolling reload of {} slot(s) started", slots_.size()));
+  ReloadNextSlot();
+}
+
+void Supervisor::ReloadNextSlot() {
+  while (reload_->next_slot < static_cast<int>(slots_.size())) {
+    int s = reload_->next_slot++;
+    Slot& sl = slots_[s];
+    if (sl.incoming) continue;
+    const Worker* old = sl.current ? Find(*sl.current) : nullptr;
+    if (old && old->started >= reload_->began) continue;  // already runs the new code
+    std::set<std::string> required;
+    bool ready_on_online;
+    if (old) {
+      required = old->listening;
+      ready_on_online = old->listening.empty() && old->state == WorkerState::kReady;
+    } else {
+      required = ServingKeys();
+      ready_on_online = false;
+    }
+    if (sl.respawn_timer) {
+      host_->CancelTimer(sl.respawn_timer);
+      sl.respawn_timer = 0;
+    }
+    std::optional<WorkerId> id = StartWorker(s, std::move(required), ready_on_online);
+    if (!id) {
+      if (!sl.current) ScheduleRespawn(s, Millis(0), "could not start");
+      FinishReload(Status::Error(fmt::format("slot {}: could not start a new worker", s)));
+      return;
+    }
+    sl.incoming = id;
+    reload_->slot = s;
+    WorkerId wid = *id;
+    reload_->ready_timer = host_->StartTimer(opt_.ready_timeout, [this, s, wid] {
+      if (!reload_ || reload_->slot != s) return;
+      reload_->ready_timer = 0;
+      const Worker* w = Find(wid);
+      AbortReloadStep(fmt::format("slot {}: new worker {} (pid {}) did not become ready within {} ms",
+                                  s, wid, w ? w->pid : 0, opt_.ready_timeout.count()));
+    });
+    return;
+  }
+  FinishReload(Status::Ok());
+}
+
+std::set<std::string> Supervisor::ServingKeys() const {
+  std::set<std::string> keys;
+  for (const auto& [id, w] : workers_) {
+    if (w.state == WorkerState::kReady) keys.insert(w.listening.begin(), w.listening.end());
+  }
+  return keys;
+}
+
+void Supervisor::AbortReloadStep(const std::string& why) {
+  int s = *reload_->slot;
+  reload_->slot.reset();
+  if (reload_->ready_timer) host_->CancelTimer(reload_->ready_timer);
+  reload_->ready_timer = 0;
+  Slot& sl = slots_[s];
+  if (sl.incoming) {
+    WorkerId id = *sl.incoming;
+    sl.incoming.reset();
+    if (Worker* w = Find(id)) {
+      w->state = WorkerState::kDraining;
+      host_->DisconnectWorker(id);
+      host_->KillWorker(id, SIGKILL);
+    }
+  }
+  Log(kError, fmt::format("reload aborted: {}; the old workers keep serving", why));
+  if (!sl.current && !sl.respawn_timer) ScheduleRespawn(s, Millis(0), "no worker after the aborted reload");
+  FinishReload(Status::Error(why));
+}
+
+void Supervisor::FinishReload(Status outcome) {
+  std::vector<Done> waiters = std::move(reload_->waiters);
+  reload_.reset();
+  if (outcome.ok()) {
+    ++reloads_ok_;
+    Log(kInfo, "rolling reload finished");
+  } else {
+    ++reloads_failed_;
+  }
+  for (auto& done : waiters) done(outcome);
+  if (reload_queued_ && !stopping_ && !reload_) {
+    reload_queued_ = false;
+    Log(kInfo, "starting the queued reload");
+    BeginReload(std::move(queued_reload_));
+    queued_reload_.clear();
+  }
+}
+
+void Supervisor::Scale(int instances) {
+  if (stopping_ || instances < 0) return;
+  int old_n = static_cast<int>(slots_.size());
+  if (instances == old_n) return;
+  Log(kInfo, fmt::format("scaling from {} to {} worker(s)", old_n, instances));
+  if (instances > old_n) {
+    slots_.resize(instances, Slot(opt_.backoff));
+    for (int s = old_n; s < instances; ++s) RespawnNow(s);
+    return;
+  }
+  for (int s = instances; s < old_n; ++s) {
+    Slot& sl = slots_[s];
+    if (sl.respawn_timer) host_->CancelTimer(sl.respawn_timer);
+    if (sl.incoming) Retire(*sl.incoming);
+    if (sl.current) Retire(*sl.current);
+  }
+  bool reload_step_removed = reload_ && reload_->slot && *reload_->slot >= instances;
+  slots_.erase(slots_.begin() + instances, slots_.end());
+  if (reload_step_removed) {
+    host_->CancelTimer(reload_->ready_timer);
+    reload_->ready_timer = 0;
+    reload_->slot.reset();
+    ReloadNextSlot();
+  }
+}
+
+void Supervisor::Stop(Done done) {
+  stop_waiters_.push_back(std::move(done));
+  if (stopping_) return;
+  stopping_ = true;
+  Log(kInfo, "stopping: asking every worker to leave");
+  if (reload_) {
+    if (reload_->ready_timer) host_->CancelTimer(reload_->ready_timer);
+    reload_->ready_timer = 0;
+    FinishReload(Status::Error("the app was stopped during the reload"));
+  }
+  for (auto& w : queued_reload_) w(Status::Error("the app was stopped"));
+  queued_reload_.clear();
+  reload_queued_ = false;
+  for (Slot& sl : slots_) {
+    if (sl.respawn_timer) host_->CancelTimer(sl.respawn_timer);
+    sl.respawn_timer = 0;
+  }
+  std::vector<WorkerId> ids;
+  for (const auto& [id, w] : workers_) ids.push_back(id);
+  for (WorkerId id : ids) Retire(id);
+  MaybeFinishStop();
+}
+
+void Supervisor::MaybeFinishStop() {
+  if (!stopping_ || !workers_.empty()) return;
+  std::vector<Done> waiters = std::move(stop_waiters_);
+  stop_waiters_.clear();
+  for (auto& done : waiters) done(Status::Ok());
+}
+
+std::vector<WorkerView> Supervisor::Workers() const {
+  std::vector<WorkerView> out;
+  for (const auto& [id, w] : workers_) {
+    bool incoming = w.slot < static_cast<int>(slots_.size()) && slots_[w.slot].incoming == id;
+    out.push_back({w.id, w.slot, w.pid, w.state, w.started, incoming});
+  }
+  return out;
+}
+
+std::vector<SlotView> Supervisor::Slots() const {
+  std::vector<SlotView> out;
+  for (int s = 0; s < static_cast<int>(slots_.size()); ++s) {
+    out.push_back({s, slots_[s].restarts, slots_[s].respawn_timer != 0});
+  }
+  return out;
+}
+
+std::optional<pid_t> Supervisor::PidOf(WorkerId id) const {
+  auto it = workers_.find(id);
+  if (it == workers_.end()) return std::nullopt;
+  return it->second.pid;
+}
+
+std::optional<int> Supervisor::SlotOf(WorkerId id) const {
+  auto it = workers_.find(id);
+  if (it == workers_.end()) return std::nullopt;
+  return it->second.slot;
+}
+
+}  // namespace cohort
