@@ -1,0 +1,40 @@
+// AppConfig: everything that describes one app cohort runs (from the command
+// line now; from config files and the daemon later), and its validation.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "restart_backoff.h"
+#include "status.h"
+
+namespace cohort {
+
+struct AppConfig {
+  std::string name;                    // default: script basename without extension
+  std::string script;                  // absolute after Validate()
+  std::string interpreter;             // "" = pick from the script ("node" for .js/.mjs/.cjs); "none" = exec the script
+  std::vector<std::string> interpreter_args;  // --node-args
+  std::vector<std::string> args;       // after --
+  std::string cwd;                     // absolute after Validate(); default: the caller's
+  std::vector<std::pair<std::string, std::string>> env;  // --env K=V, over the caller's environment
+  int instances = 1;
+  std::string scheduler = "rr";        // rr | least | shared
+  Millis ready_timeout{10000};
+  Millis kill_timeout{5000};
+};
+
+// Checks and completes `config`: resolves the script against cwd (error names
+// the missing file), picks the interpreter, defaults the name, checks limits.
+Status ValidateAppConfig(AppConfig& config);
+
+// "max" or 0 = one per CPU, "-N" = CPUs minus N (at least 1), "N" = N.
+Result<int> ParseInstances(const std::string& text);
+int CpuCount();
+
+// The worker command line: interpreter, its args, script, script args.
+std::vector<std::string> WorkerArgv(const AppConfig& config);
+
+}  // namespace cohort

@@ -1,0 +1,462 @@
+#include "cluster_primary.h"
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "exit_status.h"
+#include "listen_socket.h"
+#include "node_protocol.h"
+#include "process_spawner.h"
+#include "round_robin_scheduler.h"
+
+extern char** environ;
+
+namespace cohort {
+namespace {
+
+std::unique_ptr<Scheduler> SchedulerFor(const std::string& name) {
+  auto s = MakeScheduler(name == "shared" ? "rr" : name);
+  return s.ok() ? std::move(*s) : std::make_unique<RoundRobinScheduler>();
+}
+
+bool IsReservedEnv(std::string_view entry) {
+  for (std::string_view name : {"NODE_UNIQUE_ID=", "NODE_CHANNEL_FD=",
+                                "NODE_CHANNEL_SERIALIZATION_MODE=", "COHORT_INSTANCE=",
+                                "NODE_APP_INSTANCE=", "LISTEN_FDS=", "LISTEN_PID=",
+                                "LISTEN_FDNAMES="}) {
+    if (entry.substr(0, name.size()) == name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ClusterPrimary::ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger)
+    : loop_(loop),
+      config_(std::move(config)),
+      logger_(logger),
+      scheduler_(SchedulerFor(config_.scheduler)),
+      balancer_(scheduler_.get(), this),
+      supervisor_(SupervisorOptions{.app_name = config_.name,
+                                    .instances = config_.instances,
+                                    .ready_timeout = config_.ready_timeout,
+                                    .kill_timeout = config_.kill_timeout,
+                                    .backoff = {}},
+                  this,
+                  [this](int level, const std::string& line) {
+                    Log(static_cast<LogLevel>(level), line);
+                  }),
+      shared_(config_.scheduler == "shared") {
+  balancer_.on_room = [this](const std::string& key) {
+    auto it = listeners_.find(key);
+    if (it != listeners_.end()) it->second->Resume();
+  };
+  balancer_.on_warning = [this](const std::string& line) { Log(LogLevel::kWarn, line); };
+  // The caller's environment, then --env overrides; cohort's own variables last.
+  std::map<std::string, std::string> overrides(config_.env.begin(), config_.env.end());
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry(*e);
+    if (IsReservedEnv(entry)) continue;
+    std::string name(entry.substr(0, entry.find('=')));
+    if (!overrides.count(name)) base_env_.emplace_back(entry);
+  }
+  for (const auto& [k, v] : overrides) base_env_.push_back(k + "=" + v);
+}
+
+ClusterPrimary::~ClusterPrimary() {
+  for (auto& [id, w] : workers_) ::kill(w.pid, SIGKILL);
+}
+
+void ClusterPrimary::Log(LogLevel level, const std::string& line) const {
+  logger_->Event(level, config_.name, line);
+}
+
+Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_failed) {
+  Log(LogLevel::kInfo, fmt::format("starting {} worker(s): {} (scheduler: {})", config_.instances,
+                                   fmt::join(WorkerArgv(config_), " "), config_.scheduler));
+  supervisor_.Start(std::move(on_start_failed));
+  return Status::Ok();
+}
+
+std::vector<std::string> ClusterPrimary::WorkerEnv(WorkerId id, int slot) const {
+  std::vector<std::string> env = base_env_;
+  env.push_back(fmt::format("NODE_UNIQUE_ID={}", id));
+  env.push_back("NODE_CHANNEL_FD=3");
+  env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
+  env.push_back(fmt::format("COHORT_INSTANCE={}", slot));
+  env.push_back(fmt::format("NODE_APP_INSTANCE={}", slot));
+  env.push_back("COHORT_APP=" + config_.name);
+  return env;
+}
+
+Result<pid_t> ClusterPrimary::SpawnWorker(WorkerId id, int slot) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return Status::FromErrno("socketpair");
+  UniqueFd ours(sv[0]), theirs(sv[1]);
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return Status::FromErrno("pipe2");
+  UniqueFd out_r(out[0]), out_w(out[1]);
+  if (::pipe2(err, O_CLOEXEC) != 0) return Status::FromErrno("pipe2");
+  UniqueFd err_r(err[0]), err_w(err[1]);
+
+  std::vector<std::string> argv = WorkerArgv(config_);
+  SpawnSpec spec{.file = argv[0],
+                 .argv = argv,
+                 .env = WorkerEnv(id, slot),
+                 .cwd = config_.cwd,
+                 .stdin_fd = -1,
+                 .stdout_fd = out_w.get(),
+                 .stderr_fd = err_w.get(),
+                 .extra_fds = {theirs.get()},
+                 .new_process_group = true,
+                 .parent_death_signal = SIGTERM,
+                 .set_listen_pid = false};
+  Result<pid_t> pid = Spawn(spec);
+  if (!pid.ok()) return pid;
+
+  Worker& w = workers_[id];
+  w.id = id;
+  w.slot = slot;
+  w.pid = *pid;
+  w.started = Now();
+  std::string name = config_.name;
+  pid_t p = *pid;
+  w.out = std::make_unique<OutputPipe>(loop_, std::move(out_r), [this, slot, p](std::string_view l) {
+    logger_->WorkerLine(config_.name, slot, p, false, l);
+  });
+  w.err = std::make_unique<OutputPipe>(loop_, std::move(err_r), [this, slot, p](std::string_view l) {
+    logger_->WorkerLine(config_.name, slot, p, true, l);
+  });
+  IpcChannel::Callbacks cb;
+  cb.on_line = [this, id](std::string_view line, int& fd) {
+    if (Worker* w = FindWorker(id)) OnLine(*w, line, fd);
+  };
+  cb.on_oversized = [this, id, slot](size_t n) {
+    Log(LogLevel::kWarn, fmt::format("slot {}: worker {} sent a message over {} bytes ({}); ignored",
+                                     slot, id, IpcChannel::kDefaultMaxLine, n));
+  };
+  cb.on_close = [this, id](const std::string& why) {
+    // Deferred: the channel must not be destroyed inside its own callback.
+    StartTimer(Millis(0), [this, id, why] { OnChannelClosed(id, why); });
+  };
+  w.channel = std::make_unique<IpcChannel>(loop_, std::move(ours), std::move(cb));
+  return pid;
+}
+
+ClusterPrimary::Worker* ClusterPrimary::FindWorker(WorkerId id) {
+  auto it = workers_.find(id);
+  return it == workers_.end() ? nullptr : &it->second;
+}
+
+void ClusterPrimary::SendLine(Worker& w, std::string line, int fd) {
+  if (!w.channel || !w.channel->open()) return;
+  if (fd >= 0) w.unacked.push_back({line, fd});
+  Status s = w.channel->Send(std::move(line), fd);
+  if (!s.ok()) Log(LogLevel::kWarn, fmt::format("slot {}: worker {}: {}", w.slot, w.id, s.message()));
+}
+
+void ClusterPrimary::OnLine(Worker& w, std::string_view line, int& fd) {
+  Result<WorkerMessage> m = ParseWorkerLine(line);
+  if (!m.ok()) {
+    Log(LogLevel::kWarn, fmt::format("slot {}: worker {} sent {}; ignored", w.slot, w.id, m.status().message()));
+    return;
+  }
+  switch (m->kind) {
+    case WorkerMessage::Kind::kHandleAck:
+      if (!w.unacked.empty()) w.unacked.pop_front();
+      return;
+    case WorkerMessage::Kind::kHandleNack:
+      if (!w.unacked.empty()) {
+        HandleSend h = std::move(w.unacked.front());
+        w.unacked.pop_front();
+        SendLine(w, std::move(h.line), h.fd);
+      }
+      return;
+    case WorkerMessage::Kind::kHandle: {
+      // The worker sent us a handle (process.send(msg, socket)): acknowledge
+      // as Node does; cohort has no use for the fd itself.
+      SendLine(w, std::string(kHandleAckLine) + "\n");
+      if (fd >= 0) {
+        ::close(fd);
+        fd = -1;
+      }
+      OnUserMessage(w, m->body);
+      return;
+    }
+    case WorkerMessage::Kind::kCluster:
+      OnCluster(w, m->body);
+      return;
+    case WorkerMessage::Kind::kInternal:
+      return;
+    case WorkerMessage::Kind::kUser:
+      OnUserMessage(w, m->body);
+      return;
+  }
+}
+
+void ClusterPrimary::OnCluster(Worker& w, const nlohmann::json& msg) {
+  auto ack = msg.find("ack");
+  auto accepted = msg.find("accepted");
+  if (ack != msg.end() && ack->is_number_unsigned() && accepted != msg.end()) {
+    balancer_.OnReply(w.id, ack->get<uint64_t>(), accepted->is_boolean() && accepted->get<bool>());
+    return;
+  }
+  auto act_it = msg.find("act");
+  if (act_it == msg.end() || !act_it->is_string()) return;
+  const std::string& act = act_it->get_ref<const std::string&>();
+  if (act == "online") {
+    supervisor_.OnOnline(w.id);
+  } else if (act == "queryServer") {
+    OnQueryServer(w, msg);
+  } else if (act == "listening") {
+    OnListening(w, msg);
+  } else if (act == "close") {
+    auto key = msg.find("key");
+    if (key == msg.end() || !key->is_string()) return;
+    std::string k = key->get<std::string>();
+    w.keys.erase(k);
+    balancer_.StopServing(w.id, k);
+    supervisor_.OnServerClosed(w.id, k);
+  } else if (act == "exitedAfterDisconnect") {
+    Log(LogLevel::kInfo, fmt::format("slot {}: worker {} is leaving on its own (disconnect)", w.slot, w.id));
+    balancer_.Drain(w.id);
+    nlohmann::json reply = {{"ack", msg.value("seq", 0)}};
+    SendLine(w, ClusterLine(reply, next_seq_++));
+  }
+}
+
+Listener* ClusterPrimary::FindOrOpenListener(const std::string& key, const ListenSpec& spec,
+                                             Status* error) {
+  auto it = listeners_.find(key);
+  if (it != listeners_.end()) return it->second.get();
+  Result<UniqueFd> fd = BindListener(spec);
+  if (!fd.ok()) {
+    *error = fd.status();
+    return nullptr;
+  }
+  Listener::Callbacks cb;
+  cb.has_room = [this, key] { return balancer_.HasRoom(key); };
+  cb.on_accept = [this, key](UniqueFd conn) { balancer_.Dispatch(key, std::move(conn)); };
+  cb.on_warning = [this](const std::string& line) { Log(LogLevel::kWarn, line); };
+  auto listener = std::make_unique<Listener>(loop_, spec, std::move(*fd), std::move(cb));
+  Listener* l = listener.get();
+  listeners_.emplace(key, std::move(listener));
+  balancer_.AddKey(key);
+  Log(LogLevel::kInfo, fmt::format("listening on {}", spec.Describe()));
+  return l;
+}
+
+void ClusterPrimary::OnQueryServer(Worker& w, const nlohmann::json& msg) {
+  std::string key = ServerKey(msg);
+  nlohmann::json reply = {{"key", key}, {"ack", msg.value("seq", 0)}, {"data", msg.value("data", nlohmann::json())}};
+  if (w.disconnect_sent) return;  // as Node: a leaving worker gets no new servers
+  Result<ListenSpec> spec = ListenSpecFromQuery(msg);
+  Status error;
+  Listener* l = spec.ok() ? FindOrOpenListener(key, *spec, &error) : nullptr;
+  if (!spec.ok()) error = spec.status();
+  if (!l) {
+    Log(LogLevel::kError, fmt::format("slot {}: {}", w.slot, error.message()));
+    reply["errno"] = -(error.sys_errno() ? error.sys_errno() : EINVAL);
+    SendLine(w, ClusterLine(reply, next_seq_++));
+    return;
+  }
+  w.keys.insert(key);
+  bool udp = l->spec().kind == ListenSpec::Kind::kUdp;
+  if (shared_ || udp) {
+    reply["errno"] = nullptr;
+    SendLine(w, HandleLine(reply, next_seq_++, udp ? "dgram.Native" : "net.Native"), l->fd());
+    return;
+  }
+  reply["errno"] = nullptr;
+  if (l->spec().kind != ListenSpec::Kind::kUnix) reply["sockname"] = SocknameJson(l->fd());
+  SendLine(w, ClusterLine(reply, next_seq_++));
+  balancer_.Serve(w.id, w.slot, key);
+}
+
+void ClusterPrimary::OnListening(Worker& w, const nlohmann::json& msg) {
+  // The listening message is the queryServer message with act and the actual
+  // port changed; match it to the key the worker asked for (port 0 included).
+  std::string key = ServerKey(msg);
+  if (!w.keys.count(key)) {
+    nlohmann::json zero = msg;
+    zero["port"] = 0;
+    key = ServerKey(zero);
+    if (!w.keys.count(key)) return;
+  }
+  supervisor_.OnListening(w.id, key);
+}
+
+void ClusterPrimary::OnUserMessage(Worker& w, const nlohmann::json& msg) {
+  if (msg.is_object() && msg.value("cmd", "") == "cohort:broadcast") {
+    auto data = msg.find("data");
+    if (data == msg.end() || IsNodeInternal(*data)) return;
+    std::string line = ToLine(*data);
+    for (auto& [id, other] : workers_) {
+      if (id != w.id && !other.disconnect_sent) SendLine(other, line);
+    }
+    return;
+  }
+  Log(LogLevel::kDebug, fmt::format("slot {}: message from worker {}: {:.200}", w.slot, w.id,
+                                    msg.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+}
+
+Result<int> ClusterPrimary::SendMessage(const nlohmann::json& message, std::optional<int> slot) {
+  if (IsNodeInternal(message)) {
+    return Status::Error("messages whose cmd starts with NODE_ are reserved for Node's own protocol");
+  }
+  if (slot && (*slot < 0 || *slot >= supervisor_.instances())) {
+    return Status::Error(fmt::format("no slot {} (the app has slots 0..{})", *slot, supervisor_.instances() - 1));
+  }
+  std::string line = ToLine(message);
+  int delivered = 0;
+  for (auto& [id, w] : workers_) {
+    if (w.disconnect_sent || !w.channel || !w.channel->open()) continue;
+    if (slot && w.slot != *slot) continue;
+    SendLine(w, line);
+    ++delivered;
+  }
+  return delivered;
+}
+
+void ClusterPrimary::OnChannelClosed(WorkerId id, const std::string& why) {
+  Worker* w = FindWorker(id);
+  if (!w) return;
+  Log(LogLevel::kDebug, fmt::format("slot {}: worker {}: {}", w->slot, id, why));
+  balancer_.WorkerGone(id);
+  w->unacked.clear();
+  // A Node worker exits when its channel closes; anything else gets SIGTERM.
+  if (!w->disconnect_sent) ::kill(w->pid, SIGTERM);
+}
+
+bool ClusterPrimary::OnChildExit(pid_t pid, ExitStatus status) {
+  for (auto it = workers_.begin(); it != workers_.end(); ++it) {
+    if (it->second.pid != pid) continue;
+    Worker& w = it->second;
+    WorkerId id = w.id;
+    // Read what it wrote before dying (an accepted:true among it) before
+    // re-dispatching its unconfirmed connections.
+    if (w.channel && w.channel->open()) w.channel->Drain();
+    if (w.out) w.out->Finish();
+    if (w.err) w.err->Finish();
+    balancer_.WorkerGone(id);
+    workers_.erase(it);
+    supervisor_.OnExit(id, status);
+    return true;
+  }
+  return false;
+}
+
+void ClusterPrimary::DisconnectWorker(WorkerId id) {
+  Worker* w = FindWorker(id);
+  if (!w) return;
+  balancer_.Drain(id);
+  if (w->disconnect_sent) return;
+  w->disconnect_sent = true;
+  if (w->channel && w->channel->open()) {
+    SendLine(*w, ClusterLine({{"act", "disconnect"}}, next_seq_++));
+  } else {
+    ::kill(w->pid, SIGTERM);
+  }
+}
+
+void ClusterPrimary::KillWorker(WorkerId id, int signal) {
+  Worker* w = FindWorker(id);
+  if (!w) return;
+  // Workers lead their own process group: SIGKILL takes their children too.
+  if (signal == SIGKILL) ::kill(-w->pid, SIGKILL);
+  ::kill(w->pid, signal);
+}
+
+void ClusterPrimary::KillAll() {
+  for (auto& [id, w] : workers_) KillWorker(id, SIGKILL);
+}
+
+TimerId ClusterPrimary::StartTimer(Millis delay, std::function<void()> fn) {
+  TimerId id = next_timer_++;
+  Timer& t = timers_[id];  // std::map: the entry's address is stable until erased
+  t.owner = this;
+  t.id = id;
+  t.fn = std::move(fn);
+  uv_timer_init(loop_, t.handle.get());
+  t.handle->data = &t;
+  uv_timer_start(
+      t.handle.get(),
+      [](uv_timer_t* h) {
+        auto* t = static_cast<Timer*>(h->data);
+        if (!t) return;
+        ClusterPrimary* self = t->owner;
+        std::function<void()> fn = std::move(t->fn);
+        self->timers_.erase(t->id);  // closes the handle; t is gone
+        fn();
+      },
+      static_cast<uint64_t>(delay.count()), 0);
+  return id;
+}
+
+void ClusterPrimary::CancelTimer(TimerId id) { timers_.erase(id); }
+
+TimePoint ClusterPrimary::Now() const { return std::chrono::steady_clock::now(); }
+
+Status ClusterPrimary::SendConnection(WorkerId worker, const std::string& key_json, uint64_t seq, int fd) {
+  Worker* w = FindWorker(worker);
+  if (!w || !w->channel || !w->channel->open()) return Status::Error("the worker's channel is closed");
+  std::string line = NewConnLine(key_json, seq);
+  w->unacked.push_back({line, fd});
+  Status s = w->channel->Send(std::move(line), fd);
+  if (!s.ok()) w->unacked.pop_back();
+  return s;
+}
+
+void ClusterPrimary::Stop(Done done) {
+  for (auto& [key, l] : listeners_) l->Pause();
+  supervisor_.Stop([this, done = std::move(done)](Status s) {
+    listeners_.clear();
+    done(s);
+  });
+}
+
+nlohmann::json ClusterPrimary::Describe() const {
+  using nlohmann::json;
+  json workers = json::array();
+  TimePoint now = Now();
+  auto slots = supervisor_.Slots();
+  for (const WorkerView& v : supervisor_.Workers()) {
+    BalancerStats st = balancer_.stats(v.id);
+    workers.push_back({{"slot", v.slot},
+                       {"id", v.id},
+                       {"pid", v.pid},
+                       {"state", v.incoming ? "starting (reload)" : WorkerStateName(v.state)},
+                       {"uptime_ms", std::chrono::duration_cast<Millis>(now - v.started).count()},
+                       {"restarts", v.slot < static_cast<int>(slots.size()) ? slots[v.slot].restarts : 0},
+                       {"connections", st.confirmed},
+                       {"in_flight", balancer_.in_flight(v.id)}});
+  }
+  json waiting = json::array();
+  for (const SlotView& s : slots) {
+    if (s.waiting) waiting.push_back({{"slot", s.slot}, {"restarts", s.restarts}});
+  }
+  json listeners = json::array();
+  for (const auto& [key, l] : listeners_) {
+    json entry = {{"address", l->spec().Describe()}, {"key", key}};
+    if (l->spec().kind != ListenSpec::Kind::kUnix) entry["sockname"] = SocknameJson(l->fd());
+    listeners.push_back(entry);
+  }
+  const BalancerStats& t = balancer_.totals();
+  return {{"name", config_.name},
+          {"script", config_.script},
+          {"primary_pid", ::getpid()},
+          {"instances", supervisor_.instances()},
+          {"scheduler", config_.scheduler},
+          {"reloading", supervisor_.reloading()},
+          {"stopping", supervisor_.stopping()},
+          {"reloads", {{"succeeded", supervisor_.reloads_succeeded()}, {"failed", supervisor_.reloads_failed()}}},
+          {"connections", {{"handed", t.handed}, {"confirmed", t.confirmed}, {"bounced", t.bounced}, {"dropped", t.dropped}}},
+          {"listeners", listeners},
+          {"workers", workers},
+          {"waiting_slots", waiting}};
+}
+
+}  // namespace cohort

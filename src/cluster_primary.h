@@ -1,0 +1,121 @@
+// ClusterPrimary: one app's primary. Spawns its Node workers with the IPC
+// channel Node expects, answers their cluster protocol (design.md §2), owns
+// the app's listening sockets for its whole life and balances connections
+// (Balancer), and carries out the Supervisor's decisions as the real
+// WorkerHost. Runs on one libuv loop; never blocks on a worker.
+//
+// Owns: the Supervisor, the Balancer and its Scheduler, every Listener and
+// every worker's channel and output pipes. Child exits come from outside
+// (the process's ChildReaper) through OnChildExit().
+#pragma once
+
+#include <uv.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app_config.h"
+#include "balancer.h"
+#include "ipc_channel.h"
+#include "listener.h"
+#include "logger.h"
+#include "output_pipe.h"
+#include "supervisor.h"
+#include "uv_handle.h"
+
+namespace cohort {
+
+class ClusterPrimary : public WorkerHost, public ConnectionSink {
+ public:
+  using Done = Supervisor::Done;
+
+  ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger);
+  ~ClusterPrimary() override;
+
+  // Starts the workers. on_start_failed: no worker of this start became ready.
+  Status Start(std::function<void(const std::string& why)> on_start_failed);
+  void Reload(Done done) { supervisor_.Reload(std::move(done)); }
+  void Scale(int instances) { supervisor_.Scale(instances); }
+  // Graceful stop; then closes the listening sockets and calls done.
+  void Stop(Done done);
+  // Kills every worker at once (second Ctrl-C).
+  void KillAll();
+  // Sends a user message to every worker, or to the one in `slot`. Returns how
+  // many got it.
+  Result<int> SendMessage(const nlohmann::json& message, std::optional<int> slot);
+  // True if `pid` was one of this app's workers.
+  bool OnChildExit(pid_t pid, ExitStatus status);
+
+  nlohmann::json Describe() const;
+  const AppConfig& config() const { return config_; }
+  const Supervisor& supervisor() const { return supervisor_; }
+
+  // WorkerHost
+  Result<pid_t> SpawnWorker(WorkerId id, int slot) override;
+  void DisconnectWorker(WorkerId id) override;
+  void KillWorker(WorkerId id, int signal) override;
+  TimerId StartTimer(Millis delay, std::function<void()> fn) override;
+  void CancelTimer(TimerId id) override;
+  TimePoint Now() const override;
+  // ConnectionSink
+  Status SendConnection(WorkerId worker, const std::string& key_json, uint64_t seq, int fd) override;
+
+ private:
+  struct HandleSend {  // an fd-carrying line not yet acknowledged (resent on NACK)
+    std::string line;
+    int fd;
+  };
+  struct Worker {
+    WorkerId id;
+    int slot;
+    pid_t pid;
+    TimePoint started;
+    std::unique_ptr<IpcChannel> channel;
+    std::unique_ptr<OutputPipe> out, err;
+    std::set<std::string> keys;  // servers it asked for
+    std::deque<HandleSend> unacked;
+    bool disconnect_sent = false;
+  };
+  struct Timer {
+    ClusterPrimary* owner = nullptr;
+    TimerId id = 0;
+    UvHandle<uv_timer_t> handle;
+    std::function<void()> fn;
+  };
+
+  void OnLine(Worker& w, std::string_view line, int& fd);
+  void OnCluster(Worker& w, const nlohmann::json& msg);
+  void OnQueryServer(Worker& w, const nlohmann::json& msg);
+  void OnListening(Worker& w, const nlohmann::json& msg);
+  void OnUserMessage(Worker& w, const nlohmann::json& msg);
+  void OnChannelClosed(WorkerId id, const std::string& why);
+  Listener* FindOrOpenListener(const std::string& key, const ListenSpec& spec, Status* error);
+  void SendLine(Worker& w, std::string line, int fd = -1);
+  Worker* FindWorker(WorkerId id);
+  void Log(LogLevel level, const std::string& line) const;
+  std::vector<std::string> WorkerEnv(WorkerId id, int slot) const;
+
+  uv_loop_t* loop_;
+  AppConfig config_;
+  Logger* logger_;
+  std::unique_ptr<Scheduler> scheduler_;  // null in shared mode
+  Balancer balancer_;
+  Supervisor supervisor_;
+  std::map<WorkerId, Worker> workers_;
+  std::map<std::string, std::unique_ptr<Listener>> listeners_;  // by server key
+  std::map<TimerId, Timer> timers_;
+  TimerId next_timer_ = 1;
+  uint64_t next_seq_ = 1;  // for the primary's own cluster messages
+  bool shared_ = false;
+  std::vector<std::string> base_env_;
+};
+
+}  // namespace cohort

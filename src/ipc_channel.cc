@@ -1,0 +1,163 @@
+#include "ipc_channel.h"
+
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace cohort {
+
+IpcChannel::IpcChannel(uv_loop_t* loop, UniqueFd fd, Callbacks cb, size_t max_line,
+                       size_t max_queued)
+    : fd_(std::move(fd)),
+      cb_(std::move(cb)),
+      max_queued_(max_queued),
+      splitter_(
+          max_line,
+          [this](std::string_view line) {
+            if (cb_.on_line) cb_.on_line(line, read_fd_);
+          },
+          [this](size_t n) {
+            if (cb_.on_oversized) cb_.on_oversized(n);
+          }) {
+  uv_poll_init(loop, poll_.get(), fd_.get());
+  poll_->data = this;
+  UpdatePoll();
+}
+
+IpcChannel::~IpcChannel() {
+  if (alive_) *alive_ = false;
+  if (read_fd_ >= 0) ::close(read_fd_);
+}
+
+void IpcChannel::UpdatePoll() {
+  if (closed_) return;
+  int events = UV_READABLE | (out_.empty() ? 0 : UV_WRITABLE);
+  uv_poll_start(poll_.get(), events, [](uv_poll_t* h, int status, int events) {
+    if (h->data) static_cast<IpcChannel*>(h->data)->OnPoll(status, events);
+  });
+}
+
+void IpcChannel::Close(const std::string& why) {
+  if (closed_) return;
+  closed_ = true;
+  poll_.Close();
+  fd_.reset();
+  out_.clear();
+  queued_bytes_ = 0;
+  if (cb_.on_close) cb_.on_close(why);
+}
+
+Status IpcChannel::Send(std::string line, int fd) {
+  if (closed_) return Status::Error("the channel is closed");
+  if (queued_bytes_ + line.size() > max_queued_) {
+    return Status::Error(fmt::format("the worker is not reading its channel ({} bytes queued)",
+                                     queued_bytes_));
+  }
+  queued_bytes_ += line.size();
+  out_.push_back(Pending{std::move(line), 0, fd});
+  if (out_.size() == 1) {
+    Flush();
+    if (!closed_) UpdatePoll();
+  }
+  return Status::Ok();
+}
+
+void IpcChannel::Flush() {
+  while (!out_.empty() && !closed_) {
+    Pending& p = out_.front();
+    struct iovec iov;
+    iov.iov_base = p.bytes.data() + p.offset;
+    iov.iov_len = p.bytes.size() - p.offset;
+    struct msghdr msg;
+    std::memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    if (p.fd >= 0 && p.offset == 0) {
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof control;
+      struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof(int));
+      std::memcpy(CMSG_DATA(c), &p.fd, sizeof(int));
+    }
+    ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return;
+      Close(fmt::format("write to the worker's channel failed: {}", std::strerror(errno)));
+      return;
+    }
+    p.offset += static_cast<size_t>(n);
+    queued_bytes_ -= static_cast<size_t>(n);
+    if (p.offset < p.bytes.size()) return;  // the rest when writable again
+    out_.pop_front();
+  }
+}
+
+void IpcChannel::OnPoll(int status, int events) {
+  if (status < 0) {
+    Close(fmt::format("the worker's channel failed: {}", uv_strerror(status)));
+    return;
+  }
+  if (events & UV_WRITABLE) {
+    Flush();
+    if (closed_) return;
+  }
+  if (events & (UV_READABLE | UV_DISCONNECT)) ReadSome(16);
+  if (!closed_) UpdatePoll();
+}
+
+void IpcChannel::ReadSome(int max_reads) {
+  bool alive = true;
+  alive_ = &alive;
+  char buf[64 * 1024];
+  for (int i = 0; i < max_reads && !closed_; ++i) {
+    struct iovec iov = {buf, sizeof buf};
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)];
+    struct msghdr msg;
+    std::memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      Close(fmt::format("read from the worker's channel failed: {}", std::strerror(errno)));
+      if (!alive) return;
+      break;
+    }
+    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t k = 0; k < count; ++k) {
+        int got;
+        std::memcpy(&got, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+        if (read_fd_ < 0) {
+          read_fd_ = got;
+        } else {
+          ::close(got);  // Node sends at most one fd per line
+        }
+      }
+    }
+    if (n == 0) {
+      Close("the worker closed its channel");
+      if (!alive) return;
+      break;
+    }
+    splitter_.Feed(std::string_view(buf, static_cast<size_t>(n)));
+    if (!alive) return;
+    if (read_fd_ >= 0) {
+      ::close(read_fd_);  // nobody took it: not a handle-carrying line
+      read_fd_ = -1;
+    }
+  }
+  alive_ = nullptr;
+}
+
+}  // namespace cohort

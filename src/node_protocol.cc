@@ -1,0 +1,84 @@
+#include "node_protocol.h"
+
+#include <fmt/format.h>
+
+namespace cohort {
+namespace {
+
+// How JavaScript's template literal renders a JSON field: absent is
+// "undefined", null is "null", strings raw, numbers as numbers.
+std::string JsString(const Json& obj, const char* field) {
+  auto it = obj.find(field);
+  if (it == obj.end()) return "undefined";
+  if (it->is_null()) return "null";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  if (it->is_number()) return it->dump();
+  if (it->is_boolean()) return it->get<bool>() ? "true" : "false";
+  return "[object Object]";
+}
+
+}  // namespace
+
+bool IsNodeInternal(const Json& v) {
+  if (!v.is_object()) return false;
+  auto it = v.find("cmd");
+  if (it == v.end() || !it->is_string()) return false;
+  const std::string& cmd = it->get_ref<const std::string&>();
+  return cmd.size() > 4 && cmd.compare(0, 5, "NODE_") == 0;
+}
+
+Result<WorkerMessage> ParseWorkerLine(std::string_view line) {
+  if (line == kHandleAckLine) return WorkerMessage{WorkerMessage::Kind::kHandleAck, Json()};
+  Json v = Json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  if (v.is_discarded()) {
+    return Status::Error(fmt::format("malformed JSON ({} bytes: {:.80})", line.size(), line));
+  }
+  if (!IsNodeInternal(v)) return WorkerMessage{WorkerMessage::Kind::kUser, std::move(v)};
+  const std::string& cmd = v["cmd"].get_ref<const std::string&>();
+  if (cmd == "NODE_HANDLE_ACK") return WorkerMessage{WorkerMessage::Kind::kHandleAck, Json()};
+  if (cmd == "NODE_HANDLE_NACK") return WorkerMessage{WorkerMessage::Kind::kHandleNack, Json()};
+  if (cmd == "NODE_CLUSTER") return WorkerMessage{WorkerMessage::Kind::kCluster, std::move(v)};
+  if (cmd == "NODE_HANDLE") {
+    auto msg = v.find("msg");
+    if (msg == v.end()) return Status::Error("NODE_HANDLE without msg");
+    return WorkerMessage{WorkerMessage::Kind::kHandle, std::move(*msg)};
+  }
+  return WorkerMessage{WorkerMessage::Kind::kInternal, std::move(v)};
+}
+
+std::string ToLine(const Json& value) {
+  std::string s = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  s.push_back('\n');
+  return s;
+}
+
+std::string ClusterLine(Json fields, uint64_t seq) {
+  fields["cmd"] = "NODE_CLUSTER";
+  fields["seq"] = seq;
+  return ToLine(fields);
+}
+
+std::string HandleLine(Json fields, uint64_t seq, const char* type) {
+  fields["cmd"] = "NODE_CLUSTER";
+  fields["seq"] = seq;
+  return ToLine(Json{{"cmd", "NODE_HANDLE"}, {"type", type}, {"msg", std::move(fields)}});
+}
+
+std::string NewConnLine(const std::string& key_json, uint64_t seq) {
+  std::string s;
+  s.reserve(96 + key_json.size());
+  s += R"({"cmd":"NODE_HANDLE","type":"net.Native","msg":{"cmd":"NODE_CLUSTER","act":"newconn","key":)";
+  s += key_json;
+  s += R"(,"seq":)";
+  s += std::to_string(seq);
+  s += "}}\n";
+  return s;
+}
+
+std::string ServerKey(const Json& q) {
+  return fmt::format("{}:{}:{}:{}:{}", JsString(q, "address"), JsString(q, "port"),
+                     JsString(q, "addressType"), JsString(q, "fd"), JsString(q, "index"));
+}
+
+}  // namespace cohort

@@ -1,0 +1,40 @@
+// Scheduler: which worker gets the next connection. One small interface, one
+// file per policy (round_robin_scheduler.cc, least_connections_scheduler.cc),
+// in the spirit of haproxy's lb_*.c. Policies see only candidates that are
+// serving the connection's server and have room for another handoff.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "status.h"
+#include "worker_host.h"
+
+namespace cohort {
+
+struct Candidate {
+  WorkerId id;
+  int slot;
+  uint32_t in_flight;  // connections handed and not yet confirmed by the worker
+};
+
+struct ConnectionInfo {
+  int fd;  // the accepted connection (may be peeked, never read)
+};
+
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  virtual const char* name() const = 0;
+  // Returns an index into `candidates` (never empty).
+  virtual size_t Pick(std::span<const Candidate> candidates, const ConnectionInfo& conn) = 0;
+};
+
+// "rr" (round-robin) or "least" (fewest in flight, power of two choices).
+// ("shared" is not a Scheduler: the kernel balances, see ClusterPrimary.)
+Result<std::unique_ptr<Scheduler>> MakeScheduler(std::string_view name);
+
+}  // namespace cohort

@@ -1,0 +1,24 @@
+// Hello world that reports who answered; used by the end-to-end tests.
+// PORT (default 8080), HOST (optional), optional LISTEN_DELAY_MS before listening,
+// FAIL_TO_LISTEN=1 never listens, CRASH_RATE (0..1) exits on that fraction of requests.
+const http = require('http');
+const port = Number(process.env.PORT || 8080);
+const host = process.env.HOST || undefined;
+const crashRate = Number(process.env.CRASH_RATE || 0);
+const version = process.env.APP_VERSION || 'v1';
+const server = http.createServer((req, res) => {
+  if (crashRate > 0 && Math.random() < crashRate) {
+    res.end(`${process.pid} ${process.env.COHORT_INSTANCE} ${version}\n`, () => process.exit(3));
+    return;
+  }
+  res.end(`${process.pid} ${process.env.COHORT_INSTANCE} ${version}\n`);
+});
+process.on('message', (m) => {
+  console.log(`got message ${JSON.stringify(m)}`);
+  if (m && m.echo) process.send({ echo: m.echo, pid: process.pid, slot: process.env.COHORT_INSTANCE });
+});
+if (process.env.FAIL_TO_LISTEN !== '1') {
+  setTimeout(() => server.listen(port, host), Number(process.env.LISTEN_DELAY_MS || 0));
+} else {
+  setInterval(() => {}, 1000);
+}
