@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests (GoogleTest via ctest) and end-to-end tests
+# (node --test driving the real binary with node, curl and ab).
+#   scripts/test.sh              normal build in build/
+#   scripts/test.sh --sanitize   the same suite against an ASan+UBSan build in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=build
+CMAKE_ARGS=()
+if [ "${1:-}" = "--sanitize" ]; then
+  BUILD_DIR=build-asan
+  CMAKE_ARGS=(-DCOHORT_SANITIZE=ON)
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+scripts/setup.sh "$BUILD_DIR" "${CMAKE_ARGS[@]}"
+
+echo "== unit tests"
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j2
+
+echo "== end-to-end tests"
+COHORT_BIN="$PWD/$BUILD_DIR/cohort" node --test --test-concurrency=1 test/e2e/
