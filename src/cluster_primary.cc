@@ -186,6 +186,9 @@ void ClusterPrimary::OnLine(Worker& w, std::string_view line, int& fd) {
       OnUserMessage(w, m->body);
       return;
     }
+    case WorkerMessage::Kind::kNewConnReply:
+      balancer_.OnReply(w.id, m->ack, m->accepted);
+      return;
     case WorkerMessage::Kind::kCluster:
       OnCluster(w, m->body);
       return;
@@ -198,12 +201,6 @@ void ClusterPrimary::OnLine(Worker& w, std::string_view line, int& fd) {
 }
 
 void ClusterPrimary::OnCluster(Worker& w, const nlohmann::json& msg) {
-  auto ack = msg.find("ack");
-  auto accepted = msg.find("accepted");
-  if (ack != msg.end() && ack->is_number_unsigned() && accepted != msg.end()) {
-    balancer_.OnReply(w.id, ack->get<uint64_t>(), accepted->is_boolean() && accepted->get<bool>());
-    return;
-  }
   auto act_it = msg.find("act");
   if (act_it == msg.end() || !act_it->is_string()) return;
   const std::string& act = act_it->get_ref<const std::string&>();

@@ -34,6 +34,8 @@ IpcChannel::~IpcChannel() {
 void IpcChannel::UpdatePoll() {
   if (closed_) return;
   int events = UV_READABLE | (out_.empty() ? 0 : UV_WRITABLE);
+  if (events == poll_events_) return;  // re-arming costs an epoll_ctl
+  poll_events_ = events;
   uv_poll_start(poll_.get(), events, [](uv_poll_t* h, int status, int events) {
     if (h->data) static_cast<IpcChannel*>(h->data)->OnPoll(status, events);
   });

@@ -75,6 +75,7 @@ class IpcChannel {
   std::deque<Pending> out_;
   size_t queued_bytes_ = 0;
   int read_fd_ = -1;  // fd received with the read being split; owned until handed out
+  int poll_events_ = 0;  // what poll_ watches now
   bool closed_ = false;
   bool* alive_ = nullptr;  // set during callbacks: cleared if `this` is destroyed
 };

@@ -28,8 +28,39 @@ bool IsNodeInternal(const Json& v) {
   return cmd.size() > 4 && cmd.compare(0, 5, "NODE_") == 0;
 }
 
+// The reply to every newconn, as Node's worker writes it:
+// {"cmd":"NODE_CLUSTER","ack":<seq>,"accepted":<bool>,"seq":<n>}. Parsed
+// without a JSON tree because it comes once per connection.
+static std::optional<WorkerMessage> ParseNewConnReply(std::string_view line) {
+  constexpr std::string_view kPrefix = R"({"cmd":"NODE_CLUSTER","ack":)";
+  if (line.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  line.remove_prefix(kPrefix.size());
+  uint64_t ack = 0;
+  size_t i = 0;
+  while (i < line.size() && line[i] >= '0' && line[i] <= '9' && i < 19) ack = ack * 10 + (line[i++] - '0');
+  if (i == 0) return std::nullopt;
+  line.remove_prefix(i);
+  bool accepted;
+  constexpr std::string_view kTrue = R"(,"accepted":true,"seq":)";
+  constexpr std::string_view kFalse = R"(,"accepted":false,"seq":)";
+  if (line.substr(0, kTrue.size()) == kTrue) {
+    accepted = true;
+    line.remove_prefix(kTrue.size());
+  } else if (line.substr(0, kFalse.size()) == kFalse) {
+    accepted = false;
+    line.remove_prefix(kFalse.size());
+  } else {
+    return std::nullopt;
+  }
+  size_t digits = 0;
+  while (digits < line.size() && line[digits] >= '0' && line[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 19 || line.substr(digits) != "}") return std::nullopt;
+  return WorkerMessage{WorkerMessage::Kind::kNewConnReply, Json(), ack, accepted};
+}
+
 Result<WorkerMessage> ParseWorkerLine(std::string_view line) {
   if (line == kHandleAckLine) return WorkerMessage{WorkerMessage::Kind::kHandleAck, Json()};
+  if (auto reply = ParseNewConnReply(line)) return std::move(*reply);
   Json v = Json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
   if (v.is_discarded()) {
     return Status::Error(fmt::format("malformed JSON ({} bytes: {:.80})", line.size(), line));
@@ -38,7 +69,15 @@ Result<WorkerMessage> ParseWorkerLine(std::string_view line) {
   const std::string& cmd = v["cmd"].get_ref<const std::string&>();
   if (cmd == "NODE_HANDLE_ACK") return WorkerMessage{WorkerMessage::Kind::kHandleAck, Json()};
   if (cmd == "NODE_HANDLE_NACK") return WorkerMessage{WorkerMessage::Kind::kHandleNack, Json()};
-  if (cmd == "NODE_CLUSTER") return WorkerMessage{WorkerMessage::Kind::kCluster, std::move(v)};
+  if (cmd == "NODE_CLUSTER") {
+    auto ack = v.find("ack");
+    auto accepted = v.find("accepted");
+    if (ack != v.end() && ack->is_number_unsigned() && accepted != v.end()) {
+      return WorkerMessage{WorkerMessage::Kind::kNewConnReply, Json(), ack->get<uint64_t>(),
+                           accepted->is_boolean() && accepted->get<bool>()};
+    }
+    return WorkerMessage{WorkerMessage::Kind::kCluster, std::move(v)};
+  }
   if (cmd == "NODE_HANDLE") {
     auto msg = v.find("msg");
     if (msg == v.end()) return Status::Error("NODE_HANDLE without msg");

@@ -22,12 +22,15 @@ struct WorkerMessage {
     kHandleAck,   // {"cmd":"NODE_HANDLE_ACK"}: the worker got the fd we sent
     kHandleNack,  // {"cmd":"NODE_HANDLE_NACK"}: it lost it; resend
     kHandle,      // {"cmd":"NODE_HANDLE","msg":...}: it sent us a handle (we ack, then use msg)
-    kCluster,     // {"cmd":"NODE_CLUSTER",...}: act=online/queryServer/listening/close/..., or ack
+    kNewConnReply,  // {"cmd":"NODE_CLUSTER","ack":seq,"accepted":bool}: answer to newconn
+    kCluster,     // {"cmd":"NODE_CLUSTER","act":...}: online/queryServer/listening/close/...
     kInternal,    // other NODE_* commands: ignored
     kUser,        // anything else: the app's process.send(x)
   };
   Kind kind;
   Json body;  // kCluster: the message; kHandle: its msg; kUser: the value
+  uint64_t ack = 0;       // kNewConnReply: the newconn's seq
+  bool accepted = false;  // kNewConnReply
 };
 
 // Parses one line. Malformed JSON is an error naming what was wrong.
