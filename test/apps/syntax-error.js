@@ -1,0 +1,2 @@
+// Fails at load: every worker dies before listening.
+const x = ;

@@ -1,0 +1,173 @@
+// Shared helpers for the end-to-end tests: start the real cohort binary with
+// a private COHORT_HOME, wait for events in its output (never fixed sleeps),
+// make HTTP requests, run ab.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+export const apps = path.join(root, 'test/apps');
+export const cohortBin = process.env.COHORT_BIN || path.join(root, 'build/cohort');
+
+export function tempHome() {
+  return mkdtempSync(path.join(tmpdir(), 'cohort-e2e-'));
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+// A running `cohort run`: collects output lines; waitFor(regex) resolves on
+// the first line (past or future) that matches.
+export class Cohort {
+  constructor(args, { env = {}, home = tempHome(), cwd = apps } = {}) {
+    this.home = home;
+    this.lines = [];
+    this.waiters = [];
+    this.env = { ...process.env, COHORT_HOME: home, ...env };
+    this.proc = spawn(cohortBin, args, { cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => {
+      this.proc.on('exit', (code, signal) => resolve({ code, signal }));
+    });
+    for (const stream of [this.proc.stdout, this.proc.stderr]) {
+      let buf = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (d) => {
+        buf += d;
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          this.onLine(buf.slice(0, i));
+          buf = buf.slice(i + 1);
+        }
+      });
+    }
+  }
+
+  onLine(line) {
+    this.lines.push(line);
+    if (process.env.COHORT_E2E_VERBOSE) console.error(`  | ${line}`);
+    this.waiters = this.waiters.filter((w) => {
+      if (w.re.test(line)) { w.resolve(line); return false; }
+      return true;
+    });
+  }
+
+  // Resolves with the first matching line; `after` skips lines seen before that index.
+  waitFor(re, { timeoutMs = 15000, after = 0 } = {}) {
+    const seen = this.lines.slice(after).find((l) => re.test(l));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`timed out waiting for ${re}; output:\n${this.lines.slice(-40).join('\n')}`));
+      }, timeoutMs);
+      this.waiters.push({ re, resolve: (l) => { clearTimeout(timer); resolve(l); } });
+    });
+  }
+
+  count(re) { return this.lines.filter((l) => re.test(l)).length; }
+  mark() { return this.lines.length; }
+
+  // Waits until `n` workers are ready (counting "ready" lines from `after`).
+  async waitReady(n, opts = {}) {
+    const after = opts.after || 0;
+    const deadline = Date.now() + (opts.timeoutMs || 20000);
+    for (;;) {
+      const ready = this.lines.slice(after).filter((l) => /: ready$/.test(l)).length;
+      if (ready >= n) return;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`only ${ready}/${n} workers ready; output:\n${this.lines.slice(-40).join('\n')}`);
+      await this.waitFor(/: ready$/, { after: this.mark(), timeoutMs: left }).catch(() => {});
+    }
+  }
+
+  cli(args) { return cli(args, { env: this.env }); }
+
+  async stop() {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGTERM');
+    const r = await this.exited;
+    rmSync(this.home, { recursive: true, force: true });
+    return r;
+  }
+}
+
+export function cli(args, { env = process.env } = {}) {
+  return new Promise((resolve) => {
+    execFile(cohortBin, args, { env, timeout: 60000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+export function get(port, { host = '127.0.0.1', path: p = '/', headers = {}, agent = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host, port, path: p, headers, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.setTimeout(10000, () => req.destroy(new Error('request timed out')));
+  });
+}
+
+// Distinct pids answering `n` fresh-connection requests.
+export async function pidsAnswering(port, n = 40, opts = {}) {
+  const pids = new Set();
+  for (let i = 0; i < n; i++) {
+    const r = await get(port, opts);
+    pids.add(r.body.split(' ')[0]);
+  }
+  return pids;
+}
+
+// Runs ab in the background; resolves with its parsed summary.
+export function ab(url, { concurrency = 50, requests = 1000000, seconds = 5, keepAlive = false } = {}) {
+  const args = ['-r', '-q', '-c', String(concurrency), '-n', String(requests), '-t', String(seconds), '-s', '30'];
+  if (keepAlive) args.push('-k');
+  args.push(url);
+  const proc = spawn('ab', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const done = new Promise((resolve) => {
+    proc.on('exit', (code) => {
+      const num = (re) => { const m = out.match(re); return m ? Number(m[1]) : NaN; };
+      resolve({
+        code,
+        complete: num(/Complete requests:\s+(\d+)/),
+        failed: num(/Failed requests:\s+(\d+)/),
+        non2xx: num(/Non-2xx responses:\s+(\d+)/) || 0,
+        rps: num(/Requests per second:\s+([\d.]+)/),
+        output: out,
+      });
+    });
+  });
+  return { proc, done, stop: () => proc.kill('SIGINT') };
+}
+
+export function pidAlive(pid) {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+export async function waitUntil(fn, { timeoutMs = 10000, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  // Polling a cheap check is the only option for "process gone"; interval is short.
+  while (Date.now() < deadline) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
