@@ -242,7 +242,12 @@ Listener* ClusterPrimary::FindOrOpenListener(const std::string& key, const Liste
   Listener* l = listener.get();
   listeners_.emplace(key, std::move(listener));
   balancer_.AddKey(key);
-  Log(LogLevel::kInfo, fmt::format("listening on {}", spec.Describe()));
+  std::string where = spec.Describe();
+  if (spec.kind == ListenSpec::Kind::kTcp && spec.port == 0) {
+    nlohmann::json name = SocknameJson(l->fd());
+    if (name.is_object()) where += fmt::format(" (port {})", name.value("port", 0));
+  }
+  Log(LogLevel::kInfo, fmt::format("listening on {}", where));
   return l;
 }
 
