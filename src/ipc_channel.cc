@@ -54,7 +54,7 @@ void IpcChannel::Close(const std::string& why) {
 Status IpcChannel::Send(std::string line, int fd) {
   if (closed_) return Status::Error("the channel is closed");
   if (queued_bytes_ + line.size() > max_queued_) {
-    return Status::Error(fmt::format("the worker is not reading its channel ({} bytes queued)",
+    return Status::Error(fmt::format("the peer is not reading the channel ({} bytes queued)",
                                      queued_bytes_));
   }
   queued_bytes_ += line.size();
@@ -90,7 +90,7 @@ void IpcChannel::Flush() {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) return;
-      Close(fmt::format("write to the worker's channel failed: {}", std::strerror(errno)));
+      Close(fmt::format("write to the channel failed: {}", std::strerror(errno)));
       return;
     }
     p.offset += static_cast<size_t>(n);
@@ -102,7 +102,7 @@ void IpcChannel::Flush() {
 
 void IpcChannel::OnPoll(int status, int events) {
   if (status < 0) {
-    Close(fmt::format("the worker's channel failed: {}", uv_strerror(status)));
+    Close(fmt::format("the channel failed: {}", uv_strerror(status)));
     return;
   }
   if (events & UV_WRITABLE) {
@@ -130,7 +130,7 @@ void IpcChannel::ReadSome(int max_reads) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) break;
-      Close(fmt::format("read from the worker's channel failed: {}", std::strerror(errno)));
+      Close(fmt::format("read from the channel failed: {}", std::strerror(errno)));
       if (!alive) return;
       break;
     }
@@ -148,7 +148,7 @@ void IpcChannel::ReadSome(int max_reads) {
       }
     }
     if (n == 0) {
-      Close("the worker closed its channel");
+      Close("the peer closed the channel");
       if (!alive) return;
       break;
     }

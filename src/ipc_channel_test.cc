@@ -151,7 +151,7 @@ TEST_F(IpcChannelTest, PeerHangupClosesOnceWithAReason) {
   Spin();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0], "last words");
-  EXPECT_NE(closed.find("closed"), std::string::npos);
+  EXPECT_NE(closed.find("closed the channel"), std::string::npos);
   EXPECT_FALSE(channel->open());
   EXPECT_FALSE(channel->Send("x\n").ok());
 }

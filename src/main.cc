@@ -1,1 +1,2 @@
-int main() { return 0; }
+#include "cli.h"
+int main(int argc, char** argv) { return cohort::CohortMain(argc, argv); }

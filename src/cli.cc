@@ -1,0 +1,150 @@
+#include "cli.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app_config.h"
+#include "control_commands.h"
+#include "duration.h"
+#include "run_command.h"
+
+namespace cohort {
+namespace {
+
+std::vector<std::string> SplitWords(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == ' ' || c == '\t') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+int Usage(const std::string& message) {
+  fmt::print(stderr, "cohort: {}\n", message);
+  return 2;
+}
+
+struct RunArgs {
+  std::string instances = "1";
+  std::string name, interpreter, node_args, cwd, scheduler = "rr";
+  std::string script;
+  std::vector<std::string> args, env;
+  std::string ready_timeout = "10s", kill_timeout = "5s";
+  bool quiet = false, json_logs = false, verbose = false;
+};
+
+void AddRunOptions(CLI::App* run, RunArgs& a) {
+  run->add_option("script", a.script, "The program to run, e.g. server.js")->required();
+  run->add_option("args", a.args, "Arguments for the program (after --)");
+  run->add_option("-i,--instances", a.instances, "Number of workers: N, max (one per CPU) or -N (CPUs minus N)")
+      ->capture_default_str();
+  run->add_option("-n,--name", a.name, "App name (default: the script's name without extension)");
+  run->add_option("--interpreter", a.interpreter, "Program that runs the script (default: node; 'none' runs it directly)");
+  run->add_option("--node-args", a.node_args, "Arguments for the interpreter, e.g. \"--max-old-space-size=512\"");
+  run->add_option("--cwd", a.cwd, "Working directory of the workers (default: the current one)");
+  run->add_option("-e,--env", a.env, "Environment variable for the workers, KEY=VALUE (repeatable)");
+  run->add_option("-s,--scheduler", a.scheduler, "Connection balancing: rr (round-robin), least, shared (kernel)")
+      ->capture_default_str();
+  run->add_option("--ready-timeout", a.ready_timeout, "How long a new worker may take to listen during a reload")
+      ->capture_default_str();
+  run->add_option("--kill-timeout", a.kill_timeout, "How long a leaving worker may take before SIGKILL")
+      ->capture_default_str();
+  run->add_flag("-q,--quiet", a.quiet, "Only warnings and errors from cohort itself (workers' output stays)");
+  run->add_flag("--json-logs", a.json_logs, "Every log line as a JSON object on stdout");
+  run->add_flag("-v,--verbose", a.verbose, "Also debug lines (messages from workers, channel events)");
+}
+
+Result<AppConfig> ToAppConfig(const RunArgs& a) {
+  AppConfig c;
+  c.script = a.script;
+  c.args = a.args;
+  c.name = a.name;
+  c.interpreter = a.interpreter;
+  c.interpreter_args = SplitWords(a.node_args);
+  c.cwd = a.cwd;
+  c.scheduler = a.scheduler;
+  Result<int> n = ParseInstances(a.instances);
+  if (!n.ok()) return n.status();
+  c.instances = *n;
+  for (const std::string& kv : a.env) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::Error(fmt::format("--env {}: expected KEY=VALUE", kv));
+    }
+    c.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  Result<Millis> ready = ParseDuration(a.ready_timeout);
+  if (!ready.ok()) return Status::Error("--ready-timeout: " + ready.status().message());
+  Result<Millis> kill = ParseDuration(a.kill_timeout);
+  if (!kill.ok()) return Status::Error("--kill-timeout: " + kill.status().message());
+  c.ready_timeout = *ready;
+  c.kill_timeout = *kill;
+  Status s = ValidateAppConfig(c);
+  if (!s.ok()) return s;
+  return c;
+}
+
+}  // namespace
+
+int CohortMain(int argc, char** argv) {
+  CLI::App app{"cohort: run a server on every core, balanced, self-healing, reloadable without downtime"};
+  app.require_subcommand(1);
+  app.set_version_flag("-V,--version", std::string("cohort ") + COHORT_VERSION);
+
+  RunArgs run_args;
+  CLI::App* run = app.add_subcommand("run", "Run an app in the foreground; this process is its primary");
+  AddRunOptions(run, run_args);
+
+  std::string name, message, instances;
+  std::optional<int> slot;
+  bool json = false;
+  CLI::App* ls = app.add_subcommand("ls", "List running apps and their workers");
+  ls->alias("list");
+  ls->add_flag("--json", json, "Machine-readable output");
+  CLI::App* reload = app.add_subcommand("reload", "Rolling reload: replace every worker, one at a time, without downtime");
+  reload->add_option("name", name, "App name")->required();
+  CLI::App* send = app.add_subcommand("send", "Send a JSON message to the workers' process.on('message')");
+  send->add_option("name", name, "App name")->required();
+  send->add_option("message", message, "The message, as JSON")->required();
+  send->add_option("--id,--slot", slot, "Only the worker in this slot (0..N-1)");
+  CLI::App* scale = app.add_subcommand("scale", "Change the number of workers: N, +N, -N or max");
+  scale->add_option("name", name, "App name")->required();
+  scale->add_option("instances", instances, "New worker count")->required();
+  CLI::App* stop = app.add_subcommand("stop", "Stop a running app gracefully");
+  stop->add_option("name", name, "App name")->required();
+  CLI::App* version = app.add_subcommand("version", "Print cohort's version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (run->parsed()) {
+    Result<AppConfig> config = ToAppConfig(run_args);
+    if (!config.ok()) return Usage(config.status().message());
+    LogOptions log;
+    log.json = run_args.json_logs;
+    log.min_level = run_args.verbose ? LogLevel::kDebug : run_args.quiet ? LogLevel::kWarn : LogLevel::kInfo;
+    return RunForeground(std::move(*config), log);
+  }
+  if (ls->parsed()) return LsCommand(json);
+  if (reload->parsed()) return ReloadCommand(name);
+  if (send->parsed()) return SendCommand(name, message, slot);
+  if (scale->parsed()) return ScaleCommand(name, instances);
+  if (stop->parsed()) return StopCommand(name);
+  if (version->parsed()) {
+    fmt::print("cohort {}\n", COHORT_VERSION);
+    return 0;
+  }
+  return 2;
+}
+
+}  // namespace cohort

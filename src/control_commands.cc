@@ -1,0 +1,129 @@
+#include "control_commands.h"
+
+#include <cstdio>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cohort_home.h"
+#include "control_client.h"
+#include "duration.h"
+
+namespace cohort {
+namespace {
+
+using nlohmann::json;
+
+int Fail(const std::string& message) {
+  fmt::print(stderr, "cohort: {}\n", message);
+  return 1;
+}
+
+// Sends `request` to the primary running `name`; prints errors. Empty on failure.
+std::optional<json> CallApp(const std::string& name, json request) {
+  Result<std::string> home = CohortHome();
+  if (!home.ok()) {
+    Fail(home.status().message());
+    return std::nullopt;
+  }
+  Result<std::string> path = AppSocketPath(*home, name);
+  if (!path.ok()) {
+    Fail(path.status().message());
+    return std::nullopt;
+  }
+  request["app"] = name;
+  Result<json> response = ControlCall(*path, request, -1);
+  if (!response.ok()) {
+    int e = response.status().sys_errno();
+    if (e == ENOENT || e == ECONNREFUSED) {
+      Fail(fmt::format("no running app named {} (see `cohort ls`)", name));
+    } else {
+      Fail(response.status().message());
+    }
+    return std::nullopt;
+  }
+  if (!response->value("ok", false)) {
+    Fail(response->value("error", std::string("the primary refused the request")));
+    return std::nullopt;
+  }
+  return *response;
+}
+
+}  // namespace
+
+int LsCommand(bool as_json) {
+  Result<std::string> home = CohortHome();
+  if (!home.ok()) return Fail(home.status().message());
+  json apps = json::array();
+  for (const std::string& path : ListAppSockets(*home)) {
+    Result<json> r = ControlCall(path, {{"cmd", "ls"}}, 5000);
+    if (!r.ok() || !r->value("ok", false)) continue;  // a stale socket or a primary going away
+    for (auto& app : (*r)["apps"]) apps.push_back(app);
+  }
+  if (as_json) {
+    fmt::print("{}\n", json{{"apps", apps}}.dump(2));
+    return 0;
+  }
+  if (apps.empty()) {
+    fmt::print("no apps are running\n");
+    return 0;
+  }
+  fmt::print("{:<16} {:>4} {:>8} {:<18} {:>8} {:>9} {:>10}\n", "APP", "SLOT", "PID", "STATE",
+             "RESTARTS", "UPTIME", "CONNS");
+  for (const json& app : apps) {
+    std::vector<json> workers(app["workers"].begin(), app["workers"].end());
+    std::sort(workers.begin(), workers.end(), [](const json& a, const json& b) {
+      return std::pair(a.value("slot", 0), a.value("id", 0)) < std::pair(b.value("slot", 0), b.value("id", 0));
+    });
+    for (const json& w : workers) {
+      fmt::print("{:<16} {:>4} {:>8} {:<18} {:>8} {:>9} {:>10}\n", app.value("name", "?"),
+                 w.value("slot", 0), w.value("pid", 0), w.value("state", "?"), w.value("restarts", 0),
+                 FormatDuration(Millis(w.value("uptime_ms", int64_t{0}))), w.value("connections", uint64_t{0}));
+    }
+    for (const json& s : app["waiting_slots"]) {
+      fmt::print("{:<16} {:>4} {:>8} {:<18} {:>8} {:>9} {:>10}\n", app.value("name", "?"),
+                 s.value("slot", 0), "-", "waiting (backoff)", s.value("restarts", 0), "-", "-");
+    }
+    std::vector<std::string> addrs;
+    for (const json& l : app["listeners"]) addrs.push_back(l.value("address", "?"));
+    fmt::print("  {}: primary pid {}, scheduler {}, listening on {}{}\n", app.value("name", "?"),
+               app.value("primary_pid", 0), app.value("scheduler", "?"),
+               addrs.empty() ? "nothing yet" : fmt::format("{}", fmt::join(addrs, ", ")),
+               app.value("reloading", false) ? ", reloading" : "");
+  }
+  return 0;
+}
+
+int ReloadCommand(const std::string& name) {
+  if (!CallApp(name, {{"cmd", "reload"}})) return 1;
+  fmt::print("{}: reloaded\n", name);
+  return 0;
+}
+
+int SendCommand(const std::string& name, const std::string& text, std::optional<int> slot) {
+  json data = json::parse(text, nullptr, false);
+  if (data.is_discarded()) return Fail(fmt::format("the message is not valid JSON: {}", text));
+  json request = {{"cmd", "send"}, {"data", data}};
+  if (slot) request["slot"] = *slot;
+  auto r = CallApp(name, request);
+  if (!r) return 1;
+  int delivered = r->value("delivered", 0);
+  fmt::print("{}: sent to {} worker(s)\n", name, delivered);
+  return delivered > 0 ? 0 : 1;
+}
+
+int ScaleCommand(const std::string& name, const std::string& instances) {
+  auto r = CallApp(name, {{"cmd", "scale"}, {"instances", instances}});
+  if (!r) return 1;
+  fmt::print("{}: scaling to {} worker(s)\n", name, r->value("instances", 0));
+  return 0;
+}
+
+int StopCommand(const std::string& name) {
+  if (!CallApp(name, {{"cmd", "stop"}})) return 1;
+  fmt::print("{}: stopping\n", name);
+  return 0;
+}
+
+}  // namespace cohort
