@@ -29,6 +29,7 @@ Result<nlohmann::json> ControlCall(const std::string& path, const nlohmann::json
   for (size_t off = 0; off < line.size();) {
     ssize_t n = ::send(fd.get(), line.data() + off, line.size() - off, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) break;  // it may have answered already (a refusal)
     if (n < 0) return Status::FromErrno("write to " + path);
     off += static_cast<size_t>(n);
   }
