@@ -48,7 +48,8 @@ std::optional<WorkerId> Supervisor::StartWorker(int slot, std::set<std::string> 
            .started = host_->Now(),
            .listening = {},
            .required = std::move(required),
-           .ready_on_online = ready_on_online};
+           .ready_on_online = ready_on_online,
+           .generation = generation_};
   Log(kInfo, fmt::format("{}: started", Describe(w)));
   workers_.emplace(id, std::move(w));
   return id;
@@ -57,18 +58,22 @@ std::optional<WorkerId> Supervisor::StartWorker(int slot, std::set<std::string> 
 void Supervisor::Start(std::function<void(const std::string&)> on_start_failed) {
   on_start_failed_ = std::move(on_start_failed);
   slots_.resize(opt_.instances, Slot(opt_.backoff));
+  std::vector<int> failed;
   for (int s = 0; s < static_cast<int>(slots_.size()); ++s) {
     slots_[s].current = StartWorker(s, {}, false);
-    if (!slots_[s].current) OnSlotFailure(s, Millis(0), "could not start");
+    if (!slots_[s].current) failed.push_back(s);
   }
+  for (int s : failed) OnSlotFailure(s, Millis(0), "could not start");
 }
 
 void Supervisor::OnSlotFailure(int s, Millis uptime, const std::string& why) {
   Slot& sl = slots_[s];
   if (!ever_ready_ && !gave_up_) {
     sl.failed_initially = true;
-    bool all_failed = std::all_of(slots_.begin(), slots_.end(),
-                                  [](const Slot& x) { return x.failed_initially; });
+    // A slot counts as failed while it has no worker that might still come up.
+    bool all_failed = std::all_of(slots_.begin(), slots_.end(), [](const Slot& x) {
+      return x.failed_initially || (!x.current && !x.incoming);
+    });
     if (all_failed) {
       gave_up_ = true;
       Log(kError, fmt::format("no worker became ready (slot {}: {}); giving up", s, why));
@@ -107,6 +112,8 @@ void Supervisor::Retire(WorkerId id) {
   Worker* w = Find(id);
   if (!w || w->state == WorkerState::kDraining) return;
   w->state = WorkerState::kDraining;
+  if (w->online_timer) host_->CancelTimer(w->online_timer);
+  w->online_timer = 0;
   host_->DisconnectWorker(id);
   w->kill_timer = host_->StartTimer(opt_.kill_timeout, [this, id] {
     Worker* w = Find(id);
@@ -123,6 +130,22 @@ void Supervisor::OnOnline(WorkerId id) {
   if (!w || w->state != WorkerState::kStarting) return;
   w->state = WorkerState::kOnline;
   CheckReady(*w);
+  if (w->state != WorkerState::kOnline || IsIncoming(*w)) return;
+  // A worker that runs but never listens (a queue consumer, say) counts as
+  // started once it has been online for ready_timeout.
+  w->online_timer = host_->StartTimer(opt_.ready_timeout, [this, id] {
+    Worker* w = Find(id);
+    if (!w) return;
+    w->online_timer = 0;
+    if (w->state != WorkerState::kOnline) return;
+    Log(kInfo, fmt::format("{}: online for {} ms without listening; counting it as started",
+                           Describe(*w), opt_.ready_timeout.count()));
+    BecameReady(*w);
+  });
+}
+
+bool Supervisor::IsIncoming(const Worker& w) const {
+  return w.slot < static_cast<int>(slots_.size()) && slots_[w.slot].incoming == w.id;
 }
 
 void Supervisor::OnListening(WorkerId id, const std::string& key) {
@@ -153,6 +176,8 @@ void Supervisor::CheckReady(Worker& w) {
 
 void Supervisor::BecameReady(Worker& w) {
   w.state = WorkerState::kReady;
+  if (w.online_timer) host_->CancelTimer(w.online_timer);
+  w.online_timer = 0;
   ever_ready_ = true;
   Log(kInfo, fmt::format("{}: ready", Describe(w)));
   if (w.slot >= static_cast<int>(slots_.size())) return;
@@ -180,6 +205,7 @@ void Supervisor::OnExit(WorkerId id, ExitStatus status) {
   Worker w = std::move(it->second);
   workers_.erase(it);
   if (w.kill_timer) host_->CancelTimer(w.kill_timer);
+  if (w.online_timer) host_->CancelTimer(w.online_timer);
   Millis uptime = std::chrono::duration_cast<Millis>(host_->Now() - w.started);
   std::string how = DescribeExit(status);
 
@@ -228,8 +254,8 @@ void Supervisor::Reload(Done done) {
 }
 
 void Supervisor::BeginReload(std::vector<Done> waiters) {
-  reload_ = ReloadRun{.next_slot = 0, .began = host_->Now(), .slot = {}, .ready_timer = 0,
-                      .waiters = std::move(waiters)};
+  ++generation_;
+  reload_ = ReloadRun{.next_slot = 0, .slot = {}, .ready_timer = 0, .waiters = std::move(waiters)};
   Log(kInfo, fmt::format("rolling reload of {} slot(s) started", slots_.size()));
   ReloadNextSlot();
 }
@@ -240,12 +266,12 @@ void Supervisor::ReloadNextSlot() {
     Slot& sl = slots_[s];
     if (sl.incoming) continue;
     const Worker* old = sl.current ? Find(*sl.current) : nullptr;
-    if (old && old->started >= reload_->began) continue;  // already runs the new code
+    if (old && old->generation == generation_) continue;  // started during this reload: new code
     std::set<std::string> required;
     bool ready_on_online;
     if (old) {
       required = old->listening;
-      ready_on_online = old->listening.empty() && old->state == WorkerState::kReady;
+      ready_on_online = old->listening.empty();  // the old one served no socket
     } else {
       required = ServingKeys();
       ready_on_online = false;

@@ -104,6 +104,8 @@ class Supervisor {
     std::set<std::string> required;   // keys it must listen on to be ready (empty: any one)
     bool ready_on_online = false;     // replaces a worker that never listened
     TimerId kill_timer = 0;           // set while draining; 0 otherwise
+    TimerId online_timer = 0;         // online, not listening: counts as started when it fires
+    uint64_t generation = 0;          // reloads begun before it was spawned
   };
   struct Slot {
     explicit Slot(BackoffPolicy policy) : backoff(policy) {}
@@ -116,7 +118,6 @@ class Supervisor {
   };
   struct ReloadRun {
     int next_slot = 0;
-    TimePoint began;
     std::optional<int> slot;  // slot being replaced
     TimerId ready_timer = 0;
     std::vector<Done> waiters;
@@ -137,6 +138,7 @@ class Supervisor {
   void AbortReloadStep(const std::string& why);
   void MaybeFinishStop();
   Worker* Find(WorkerId id);
+  bool IsIncoming(const Worker& w) const;
   std::string Describe(const Worker& w) const;
   void Log(int level, const std::string& line) const { if (log_) log_(level, line); }
 
@@ -147,7 +149,8 @@ class Supervisor {
   std::map<WorkerId, Worker> workers_;  // every live worker, including draining ones
   WorkerId next_id_ = 1;
   bool ever_ready_ = false;
-  bool gave_up_ = false;  // the first start failed on every slot; no more respawns
+  bool gave_up_ = false;     // the first start failed on every slot; no more respawns
+  uint64_t generation_ = 0;  // incremented when a reload begins
   std::function<void(const std::string&)> on_start_failed_;
   std::optional<ReloadRun> reload_;
   std::vector<Done> queued_reload_;  // waiters for the reload after the current one
