@@ -7,12 +7,15 @@
 
 namespace cohort {
 
-Balancer::Balancer(Scheduler* scheduler, ConnectionSink* sink, Options options)
-    : scheduler_(scheduler), sink_(sink), opt_(options) {}
+Balancer::Balancer(SchedulerFactory schedulers, ConnectionSink* sink, Options options)
+    : make_scheduler_(std::move(schedulers)), sink_(sink), opt_(options) {}
 
 void Balancer::AddKey(const std::string& key) {
   auto [it, inserted] = keys_.try_emplace(key);
-  if (inserted) it->second.key_json = nlohmann::json(key).dump();
+  if (inserted) {
+    it->second.key_json = nlohmann::json(key).dump();
+    it->second.scheduler = make_scheduler_();
+  }
 }
 
 void Balancer::RemoveKey(const std::string& key) {
@@ -107,7 +110,7 @@ void Balancer::Place(Conn conn) {
       ks.queue.push_back(std::move(conn));
       return;
     }
-    WorkerId w = scratch_[scheduler_->Pick(scratch_, ConnectionInfo{conn.fd.get()})].id;
+    WorkerId w = scratch_[ks.scheduler->Pick(scratch_, ConnectionInfo{conn.fd.get()})].id;
     uint64_t seq = next_seq_++;
     Status sent = sink_->SendConnection(w, ks.key_json, seq, conn.fd.get());
     if (!sent.ok()) {

@@ -2,8 +2,9 @@
 // a worker confirms it took them.
 //
 // For each server key (one listening socket) it knows which workers serve it
-// (they answered listen() for it and are not draining). A connection goes to
-// the worker the Scheduler picks among those with room (fewer than
+// (they answered listen() for it and are not draining) and has its own
+// Scheduler (so round-robin turns per server). A connection goes to the
+// worker that key's Scheduler picks among those with room (fewer than
 // max_in_flight unconfirmed handoffs); several handoffs per worker are in
 // flight at once (Node copes, design.md §2). The primary keeps its copy of
 // each connection's fd until the worker answers accepted:true; on
@@ -17,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -52,8 +54,9 @@ class Balancer {
     uint32_t max_bounces = 8;      // per connection, then it is closed
     size_t max_queued = 4096;      // per key, connections waiting for a worker
   };
-  Balancer(Scheduler* scheduler, ConnectionSink* sink, Options options);
-  Balancer(Scheduler* scheduler, ConnectionSink* sink) : Balancer(scheduler, sink, Options()) {}
+  using SchedulerFactory = std::function<std::unique_ptr<Scheduler>()>;
+  Balancer(SchedulerFactory schedulers, ConnectionSink* sink, Options options);
+  Balancer(SchedulerFactory schedulers, ConnectionSink* sink) : Balancer(std::move(schedulers), sink, Options()) {}
 
   // Called when a key that had no room has room again (resume accepting).
   std::function<void(const std::string& key)> on_room;
@@ -86,6 +89,7 @@ class Balancer {
   };
   struct KeyState {
     std::string key_json;
+    std::unique_ptr<Scheduler> scheduler;
     std::vector<WorkerId> workers;  // serving, not draining
     std::deque<Conn> queue;
   };
@@ -103,7 +107,7 @@ class Balancer {
   bool KeyHasRoom(const KeyState& ks) const;
   void NotifyRoom(const std::string& key);
 
-  Scheduler* scheduler_;
+  SchedulerFactory make_scheduler_;
   ConnectionSink* sink_;
   Options opt_;
   std::unordered_map<std::string, KeyState> keys_;

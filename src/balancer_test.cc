@@ -38,10 +38,11 @@ bool IsOpen(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
 
 class BalancerTest : public ::testing::Test {
  protected:
-  BalancerTest() : balancer(&rr, &sink, Balancer::Options{.max_in_flight = 2, .max_bounces = 3, .max_queued = 4}) {
+  BalancerTest()
+      : balancer([] { return std::make_unique<RoundRobinScheduler>(); }, &sink,
+                 Balancer::Options{.max_in_flight = 2, .max_bounces = 3, .max_queued = 4}) {
     balancer.on_room = [this](const std::string& key) { room_signals.push_back(key); };
   }
-  RoundRobinScheduler rr;
   RecordingSink sink;
   Balancer balancer;
   std::vector<std::string> room_signals;
@@ -59,6 +60,22 @@ TEST_F(BalancerTest, RoundRobinsOverServingWorkersWithSeveralHandoffsInFlight) {
   EXPECT_EQ(sink.sent[3].worker, 2u);
   EXPECT_EQ(balancer.in_flight(1), 2u);
   EXPECT_EQ(sink.last_key_json, "\"null:8080:4:undefined:0\"");
+}
+
+TEST_F(BalancerTest, EachServerHasItsOwnRoundRobinTurn) {
+  const std::string other = "127.0.0.1:9090:4:undefined:0";
+  balancer.Serve(1, 0, key);
+  balancer.Serve(2, 1, key);
+  balancer.Serve(1, 0, other);
+  balancer.Serve(2, 1, other);
+  for (int i = 0; i < 2; ++i) {  // alternate servers: each must still alternate workers
+    balancer.Dispatch(key, NewConn());
+    balancer.Dispatch(other, NewConn());
+    for (auto& s : sink.sent) balancer.OnReply(s.worker, s.seq, true);
+  }
+  ASSERT_EQ(sink.sent.size(), 4u);
+  EXPECT_NE(sink.sent[0].worker, sink.sent[2].worker);  // key: 1 then 2
+  EXPECT_NE(sink.sent[1].worker, sink.sent[3].worker);  // other: 1 then 2
 }
 
 TEST_F(BalancerTest, KeepsItsCopyUntilAcceptedThenCloses) {

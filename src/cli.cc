@@ -121,11 +121,22 @@ int CohortMain(int argc, char** argv) {
   stop->add_option("name", name, "App name")->required();
   CLI::App* version = app.add_subcommand("version", "Print cohort's version");
 
+  // Everything after the first "--" belongs to the script, untouched.
+  std::vector<std::string> script_args;
+  int cohort_argc = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      cohort_argc = i;
+      script_args.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(cohort_argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  run_args.args.insert(run_args.args.end(), script_args.begin(), script_args.end());
 
   if (run->parsed()) {
     Result<AppConfig> config = ToAppConfig(run_args);

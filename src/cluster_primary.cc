@@ -17,9 +17,13 @@ extern char** environ;
 namespace cohort {
 namespace {
 
-std::unique_ptr<Scheduler> SchedulerFor(const std::string& name) {
-  auto s = MakeScheduler(name == "shared" ? "rr" : name);
-  return s.ok() ? std::move(*s) : std::make_unique<RoundRobinScheduler>();
+// In shared mode the kernel balances and the Balancer is idle; rr stands in.
+Balancer::SchedulerFactory SchedulersFor(const std::string& name) {
+  return [name]() -> std::unique_ptr<Scheduler> {
+    auto s = MakeScheduler(name == "shared" ? "rr" : name);
+    if (s.ok()) return std::move(*s);
+    return std::make_unique<RoundRobinScheduler>();
+  };
 }
 
 bool IsReservedEnv(std::string_view entry) {
@@ -38,8 +42,7 @@ ClusterPrimary::ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger
     : loop_(loop),
       config_(std::move(config)),
       logger_(logger),
-      scheduler_(SchedulerFor(config_.scheduler)),
-      balancer_(scheduler_.get(), this),
+      balancer_(SchedulersFor(config_.scheduler), this),
       supervisor_(SupervisorOptions{.app_name = config_.name,
                                     .instances = config_.instances,
                                     .ready_timeout = config_.ready_timeout,

@@ -106,7 +106,6 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   uv_loop_t* loop_;
   AppConfig config_;
   Logger* logger_;
-  std::unique_ptr<Scheduler> scheduler_;  // null in shared mode
   Balancer balancer_;
   Supervisor supervisor_;
   std::map<WorkerId, Worker> workers_;
