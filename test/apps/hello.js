@@ -8,11 +8,13 @@ const host = process.env.HOST || undefined;
 const crashRate = Number(process.env.CRASH_RATE || 0);
 const version = process.env.APP_VERSION || 'v1';
 const server = http.createServer((req, res) => {
+  // Fixed-length bodies: ab counts a body of another length as a failed request.
+  const body = `${process.pid} ${process.env.COHORT_INSTANCE} ${version}`.padEnd(32) + '\n';
   if (crashRate > 0 && Math.random() < crashRate) {
-    res.end(`${process.pid} ${process.env.COHORT_INSTANCE} ${version}\n`, () => process.exit(3));
+    res.end(body, () => process.exit(3));
     return;
   }
-  res.end(`${process.pid} ${process.env.COHORT_INSTANCE} ${version}\n`);
+  res.end(body);
 });
 process.on('message', (m) => {
   console.log(`got message ${JSON.stringify(m)}`);
