@@ -49,8 +49,8 @@ test('scale up and down at run time', async (t) => {
   assert.equal((await c.cli(['scale', 'sc', '3'])).code, 0);
   await c.waitReady(3);
   assert.equal((await pidsAnswering(port, 30)).size, 3);
-  assert.equal((await c.cli(['scale', 'sc', '-1'])).code, 0);
   const mark = c.mark();
+  assert.equal((await c.cli(['scale', 'sc', '-1'])).code, 0);
   await c.waitFor(/slot 2: worker \d+ \(pid \d+\): exited with code 0/, { after: mark });
   const ls = JSON.parse((await c.cli(['ls', '--json'])).stdout).apps[0];
   assert.equal(ls.instances, 2);
