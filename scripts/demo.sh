@@ -18,7 +18,7 @@ wait_http() {  # polls until the server answers (or 15 s pass)
   echo "demo: nothing answered on port $1" >&2; return 1
 }
 measure() {  # prints requests per second
-  ab -r -q -c 200 -n 10000000 -t "$SECONDS_PER_RUN" "http://127.0.0.1:$1/" 2>/dev/null \
+  ab -r -q -c 200 -t "$SECONDS_PER_RUN" -n 10000000 "http://127.0.0.1:$1/" 2>/dev/null \
     | awk '/Requests per second/ {print $4} /Failed requests/ {f=$3} END {if (f > 0) print "(failed: " f ")" > "/dev/stderr"}'
 }
 

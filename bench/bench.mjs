@@ -1,0 +1,236 @@
+// Side-by-side benchmark: one node process, Node's cluster module (round-robin
+// and shared socket), PM2 and cohort (every scheduler), same app, same load,
+// one session. Writes bench/results.md. See bench/README.md.
+//   node bench/bench.mjs [--quick] [--runs N] [--seconds S] [--workers N] [--only cpu,hello,...]
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const quick = args.includes('--quick');
+const RUNS = Number(opt('--runs', quick ? 1 : 3));
+const SECS = Number(opt('--seconds', quick ? 4 : 10));
+const WORKERS = Number(opt('--workers', os.availableParallelism()));
+const ONLY = new Set((opt('--only', 'cpu,hello,keepalive,memory,reload')).split(','));
+const COHORT = process.env.COHORT_BIN || path.join(root, 'build/cohort');
+const PM2 = path.join(root, 'node_modules/.bin/pm2');
+const APP = path.join(root, 'test/apps/server.js');
+const started = [];
+
+function sh(cmd, a) { try { return execFileSync(cmd, a, { encoding: 'utf8' }).trim(); } catch { return 'n/a'; } }
+const freePort = () => new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function httpOk(port) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode === 200)); });
+    req.on('error', () => resolve(false));
+    req.setTimeout(5000, () => { req.destroy(); resolve(false); });
+  });
+}
+async function waitServing(port, pids = 1) {
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) { if (await httpOk(port)) return; await sleep(50); }
+  throw new Error(`nothing answered on ${port}`);
+}
+
+function run(cmd, a, env) {
+  const p = spawn(cmd, a, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  p.stderr.on('data', () => {});
+  started.push(p);
+  return p;
+}
+function killTree(p) { try { process.kill(-p.pid, 'SIGKILL'); } catch {} }
+
+// Each contender: start(port, loops) -> { primaryPid(), reload(), stop() }
+const contenders = {
+  single: async (port, env) => {
+    const p = run('node', [APP], { ...env, PORT: port });
+    return { primaryPid: () => null, reload: null, stop: async () => killTree(p) };
+  },
+  'node-rr': (port, env) => nodeCluster(port, env, 'rr'),
+  'node-shared': (port, env) => nodeCluster(port, env, 'none'),
+  pm2: async (port, env) => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'bench-pm2-'));
+    const e = { ...process.env, ...env, PORT: String(port), PM2_HOME: home };
+    execFileSync(PM2, ['start', APP, '-i', String(WORKERS), '--name', 'bench'], { env: e, stdio: 'ignore' });
+    return {
+      primaryPid: () => Number(readFileSync(path.join(home, 'pm2.pid'), 'utf8')),
+      reload: async () => execFileSync(PM2, ['reload', 'bench'], { env: e, stdio: 'ignore' }),
+      stop: async () => { try { execFileSync(PM2, ['kill'], { env: e, stdio: 'ignore' }); } catch {} rmSync(home, { recursive: true, force: true }); },
+    };
+  },
+  'cohort-rr': (port, env) => cohort(port, env, 'rr'),
+  'cohort-least': (port, env) => cohort(port, env, 'least'),
+  'cohort-shared': (port, env) => cohort(port, env, 'shared'),
+};
+async function nodeCluster(port, env, policy) {
+  const p = run('node', [path.join(root, 'bench/node-cluster.js'), APP],
+    { ...env, PORT: port, WORKERS: WORKERS, NODE_CLUSTER_SCHED_POLICY: policy });
+  return { primaryPid: () => p.pid, reload: async () => { p.kill('SIGUSR2'); await sleep(3000); }, stop: async () => killTree(p) };
+}
+async function cohort(port, env, scheduler) {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'bench-cohort-'));
+  const p = run(COHORT, ['run', APP, '-i', String(WORKERS), '-s', scheduler, '--name', 'bench', '--quiet'],
+    { ...env, PORT: port, COHORT_HOME: home });
+  return {
+    primaryPid: () => p.pid,
+    reload: async () => execFileSync(COHORT, ['reload', 'bench'], { env: { ...process.env, COHORT_HOME: home }, stdio: 'ignore' }),
+    stop: async () => { killTree(p); rmSync(home, { recursive: true, force: true }); },
+  };
+}
+
+function ab(port, { seconds = SECS, concurrency = 200 } = {}) {
+  const out = sh('ab', ['-r', '-q', '-s', '30', '-c', String(concurrency), '-t', String(seconds), '-n', '50000000', `http://127.0.0.1:${port}/`]);
+  const num = (re) => { const m = out.match(re); return m ? Number(m[1]) : NaN; };
+  return { rps: num(/Requests per second:\s+([\d.]+)/), complete: num(/Complete requests:\s+(\d+)/),
+    failed: num(/Failed requests:\s+(\d+)/), non2xx: num(/Non-2xx responses:\s+(\d+)/) || 0 };
+}
+function abAsync(port, seconds) {
+  return new Promise((resolve) => {
+    const p = spawn('ab', ['-r', '-q', '-s', '30', '-c', '200', '-t', String(seconds), '-n', '50000000', `http://127.0.0.1:${port}/`]);
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('exit', () => {
+      if (!/Complete requests/.test(out)) console.error(`ab did not finish normally:\n${out}`);
+      const num = (re) => { const m = out.match(re); return m ? Number(m[1]) : NaN; };
+      resolve({ complete: num(/Complete requests:\s+(\d+)/), failed: num(/Failed requests:\s+(\d+)/), non2xx: num(/Non-2xx responses:\s+(\d+)/) || 0 });
+    });
+  });
+}
+function wrk(port) {
+  const out = sh('wrk', ['-t2', '-c100', `-d${SECS}s`, `http://127.0.0.1:${port}/`]);
+  const m = out.match(/Requests\/sec:\s+([\d.]+)/);
+  const errs = out.match(/Socket errors: (.*)/);
+  return { rps: m ? Number(m[1]) : NaN, errors: errs ? errs[1] : '' };
+}
+function cpuSeconds(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;  // clock ticks (USER_HZ = 100 on Linux)
+}
+function memory(pid) {
+  const s = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (k) => Number((s.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm')) || [])[1]);
+  return { rss: kb('Rss') / 1024, pss: kb('Pss') / 1024, uss: (kb('Private_Clean') + kb('Private_Dirty')) / 1024 };
+}
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+async function withContender(name, env, fn) {
+  const port = await freePort();
+  const c = await contenders[name](port, env);
+  try {
+    await waitServing(port);
+    return await fn(port, c);
+  } finally {
+    await c.stop();
+    await sleep(300);
+  }
+}
+
+const results = {};  // workload -> contender -> {values[], extra}
+async function throughput(workload, env, measure) {
+  results[workload] = {};
+  for (const name of Object.keys(contenders)) {
+    const values = [];
+    let extra = '';
+    await withContender(name, env, async (port, c) => {
+      measure(port, 2);  // warm-up
+      for (let i = 0; i < RUNS; i++) {
+        const pid = c.primaryPid();
+        const cpu0 = pid ? cpuSeconds(pid) : 0;
+        const r = measure(port, SECS);
+        values.push(r.rps);
+        if (name.startsWith('cohort') && workload === 'hello' && r.complete) {
+          extra = `primary CPU ${((cpuSeconds(pid) - cpu0) / r.complete * 1e6).toFixed(1)} µs/conn`;
+        }
+        if (r.failed) extra += ` failed ${r.failed}`;
+        if (r.errors) extra += ` ${r.errors}`;
+      }
+    });
+    results[workload][name] = { values, extra };
+    console.log(`${workload.padEnd(9)} ${name.padEnd(14)} ${values.map((v) => v.toFixed(0)).join(' / ')} req/s ${extra}`);
+  }
+}
+
+async function main() {
+  process.on('SIGINT', () => { started.forEach(killTree); process.exit(130); });
+  if (ONLY.has('cpu')) await throughput('cpu', { LOOPS: '1e7' }, (port, s) => ab(port, { seconds: s }));
+  if (ONLY.has('hello')) await throughput('hello', { LOOPS: '0' }, (port, s) => ab(port, { seconds: s }));
+  if (ONLY.has('keepalive')) await throughput('keepalive', { LOOPS: '0' }, (port) => wrk(port));
+  const mem = {};
+  if (ONLY.has('memory')) {
+    for (const name of ['node-rr', 'pm2', 'cohort-rr']) {
+      await withContender(name, { LOOPS: '0' }, async (port, c) => {
+        ab(port, { seconds: 30, concurrency: 50 }).complete;
+        execFileSync('ab', ['-q', '-c', '50', '-n', '20000', `http://127.0.0.1:${port}/`], { stdio: 'ignore' });
+        mem[name] = memory(c.primaryPid());
+      });
+      console.log(`memory    ${name.padEnd(14)} RSS ${mem[name].rss.toFixed(1)} MB, PSS ${mem[name].pss.toFixed(1)} MB, USS ${mem[name].uss.toFixed(1)} MB`);
+    }
+  }
+  const reload = {};
+  if (ONLY.has('reload')) {
+    for (const name of ['node-rr', 'pm2', 'cohort-rr', 'cohort-shared']) {
+      await withContender(name, { LOOPS: '0' }, async (port, c) => {
+        const load = abAsync(port, 12);
+        await sleep(1500);
+        await c.reload();
+        await sleep(1500);
+        await c.reload();
+        reload[name] = await load;
+      });
+      console.log(`reload    ${name.padEnd(14)} ${reload[name].complete} requests, ${reload[name].failed} failed, ${reload[name].non2xx} non-2xx`);
+    }
+  }
+  writeReport(mem, reload);
+}
+
+function writeReport(mem, reload) {
+  const versions = {
+    node: process.version, cohort: sh(COHORT, ['version']), pm2: sh(PM2, ['--version']).split('\n').pop(),
+    ab: sh('ab', ['-V']).split('\n')[0], wrk: sh('wrk', ['--version']).split('\n')[0] || 'wrk',
+  };
+  const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1];
+  let md = `# Benchmark results\n\nGenerated by \`node bench/bench.mjs${args.length ? ' ' + args.join(' ') : ''}\` on ${new Date().toISOString()}.\n\n`;
+  md += `Machine: ${cpu}, ${os.availableParallelism()} cores (shared by the load generator and the servers), Linux ${os.release()}.\n`;
+  md += `Versions: node ${versions.node}, ${versions.cohort}, PM2 ${versions.pm2}, ${versions.ab}, ${versions.wrk}.\n`;
+  md += `Each contender runs test/apps/server.js with ${WORKERS} workers (single: one process). Each figure is the median of ${RUNS} run(s) of ${SECS} s after a warm-up, with min–max.\n\n`;
+  const titles = {
+    cpu: 'CPU-bound seed app (1e7-iteration loop per request), `ab -r -c200`, new connection per request',
+    hello: 'Hello world, new connection per request, `ab -r -c200`',
+    keepalive: 'Hello world, keep-alive, `wrk -t2 -c100`',
+  };
+  for (const [w, byName] of Object.entries(results)) {
+    const single = median(byName.single.values);
+    const rr = median(byName['node-rr'].values);
+    md += `## ${titles[w]}\n\n| contender | req/s (median) | min–max | × single | × Node RR | notes |\n| --- | ---: | ---: | ---: | ---: | --- |\n`;
+    for (const [name, { values, extra }] of Object.entries(byName)) {
+      const m = median(values);
+      md += `| ${name} | ${m.toFixed(0)} | ${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)} | ${(m / single).toFixed(2)} | ${(m / rr).toFixed(2)} | ${extra.trim()} |\n`;
+    }
+    md += '\n';
+  }
+  if (Object.keys(mem).length) {
+    md += `## Memory of the primary / daemon after 20,000 connections\n\n| process | RSS MB | PSS MB | USS MB |\n| --- | ---: | ---: | ---: |\n`;
+    const label = { 'node-rr': 'Node cluster primary', pm2: 'PM2 daemon (God)', 'cohort-rr': 'cohort primary' };
+    for (const [n, m] of Object.entries(mem)) md += `| ${label[n]} | ${m.rss.toFixed(1)} | ${m.pss.toFixed(1)} | ${m.uss.toFixed(1)} |\n`;
+    md += '\nRSS counts shared library pages (libc, libstdc++) that every process maps; USS is what the process alone costs.\n\n';
+  }
+  if (Object.keys(reload).length) {
+    md += `## Two rolling reloads under \`ab -r -c200\` (hello world, 12 s)\n\n| contender | requests | failed | non-2xx |\n| --- | ---: | ---: | ---: |\n`;
+    for (const [n, r] of Object.entries(reload)) md += `| ${n} | ${r.complete} | ${r.failed} | ${r.non2xx} |\n`;
+    md += '\n';
+  }
+  md += `Handoff cost: the cohort primary's CPU time (utime+stime from /proc/PID/stat) during the hello-world runs, divided by the requests completed (one connection each).\n`;
+  writeFileSync(path.join(root, 'bench/results.md'), md);
+  console.log('\nwrote bench/results.md');
+}
+
+main().catch((e) => { console.error(e); started.forEach(killTree); process.exit(1); }).finally(() => started.forEach(killTree));
