@@ -1,10 +1,13 @@
 #include "ipc_channel.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstring>
 
 #include <fmt/format.h>
+
+#include "fd_passing.h"
 
 namespace cohort {
 
@@ -69,26 +72,9 @@ Status IpcChannel::Send(std::string line, int fd) {
 void IpcChannel::Flush() {
   while (!out_.empty() && !closed_) {
     Pending& p = out_.front();
-    struct iovec iov;
-    iov.iov_base = p.bytes.data() + p.offset;
-    iov.iov_len = p.bytes.size() - p.offset;
-    struct msghdr msg;
-    std::memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    if (p.fd >= 0 && p.offset == 0) {
-      msg.msg_control = control;
-      msg.msg_controllen = sizeof control;
-      struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int));
-      std::memcpy(CMSG_DATA(c), &p.fd, sizeof(int));
-    }
-    ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n = SendWithFd(fd_.get(), p.bytes.data() + p.offset, p.bytes.size() - p.offset,
+                           p.offset == 0 ? p.fd : -1, MSG_DONTWAIT);
     if (n < 0) {
-      if (errno == EINTR) continue;
       if (errno == EAGAIN) return;
       Close(fmt::format("write to the channel failed: {}", std::strerror(errno)));
       return;
@@ -118,33 +104,19 @@ void IpcChannel::ReadSome(int max_reads) {
   alive_ = &alive;
   char buf[64 * 1024];
   for (int i = 0; i < max_reads && !closed_; ++i) {
-    struct iovec iov = {buf, sizeof buf};
-    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)];
-    struct msghdr msg;
-    std::memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    std::vector<int> fds;
+    ssize_t n = RecvWithFds(fd_.get(), buf, sizeof buf, &fds, MSG_DONTWAIT);
     if (n < 0) {
-      if (errno == EINTR) continue;
       if (errno == EAGAIN) break;
       Close(fmt::format("read from the channel failed: {}", std::strerror(errno)));
       if (!alive) return;
       break;
     }
-    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t k = 0; k < count; ++k) {
-        int got;
-        std::memcpy(&got, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-        if (read_fd_ < 0) {
-          read_fd_ = got;
-        } else {
-          ::close(got);  // Node sends at most one fd per line
-        }
+    for (int got : fds) {
+      if (read_fd_ < 0) {
+        read_fd_ = got;
+      } else {
+        ::close(got);  // Node sends at most one fd per line
       }
     }
     if (n == 0) {

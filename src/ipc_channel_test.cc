@@ -1,5 +1,7 @@
 #include "ipc_channel.h"
 
+#include "fd_passing.h"
+
 #include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -13,42 +15,17 @@
 namespace cohort {
 namespace {
 
-// Sends `bytes` with `fd` attached (or none) from the worker's end.
+// The worker's side: what Node would write and read.
 void PeerSend(int sock, const std::string& bytes, int fd = -1) {
-  struct iovec iov = {const_cast<char*>(bytes.data()), bytes.size()};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  if (fd >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  }
-  ASSERT_EQ(::sendmsg(sock, &msg, 0), static_cast<ssize_t>(bytes.size()));
+  ASSERT_EQ(SendWithFd(sock, bytes.data(), bytes.size(), fd), static_cast<ssize_t>(bytes.size()));
 }
 
-// Reads what the channel wrote: bytes and any fd that came along.
 std::string PeerRecv(int sock, int* fd_out) {
   char buf[4096];
-  struct iovec iov = {buf, sizeof buf};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n = ::recvmsg(sock, &msg, MSG_DONTWAIT);
-  if (n <= 0) return "";
-  *fd_out = -1;
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_type == SCM_RIGHTS) std::memcpy(fd_out, CMSG_DATA(c), sizeof(int));
-  }
-  return std::string(buf, static_cast<size_t>(n));
+  std::vector<int> fds;
+  ssize_t n = RecvWithFds(sock, buf, sizeof buf, &fds, MSG_DONTWAIT);
+  *fd_out = fds.empty() ? -1 : fds[0];
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
 }
 
 class IpcChannelTest : public ::testing::Test {
