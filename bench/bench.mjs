@@ -194,7 +194,9 @@ async function main() {
 
 function writeReport(mem, reload) {
   const versions = {
-    node: process.version, cohort: sh(COHORT, ['version']), pm2: sh(PM2, ['--version']).split('\n').pop(),
+        // Not `pm2 --version`: that starts a PM2 daemon in ~/.pm2.
+    node: process.version, cohort: sh(COHORT, ['version']),
+    pm2: JSON.parse(readFileSync(path.join(root, 'node_modules/pm2/package.json'), 'utf8')).version,
     ab: sh('ab', ['-V']).split('\n')[0], wrk: sh('wrk', ['--version']).split('\n')[0] || 'wrk',
   };
   const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1];

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <map>
 #include <filesystem>
 #include <thread>
 
@@ -81,6 +82,58 @@ std::vector<std::string> WorkerArgv(const AppConfig& c) {
   argv.push_back(c.script);
   argv.insert(argv.end(), c.args.begin(), c.args.end());
   return argv;
+}
+
+nlohmann::json AppConfigToJson(const AppConfig& c) {
+  nlohmann::json env = nlohmann::json::object();
+  for (const auto& [k, v] : c.env) env[k] = v;
+  return {{"name", c.name},
+          {"script", c.script},
+          {"interpreter", c.interpreter},
+          {"interpreter_args", c.interpreter_args},
+          {"args", c.args},
+          {"cwd", c.cwd},
+          {"env", env},
+          {"environment", c.environment},
+          {"instances", c.instances},
+          {"scheduler", c.scheduler},
+          {"ready_timeout_ms", c.ready_timeout.count()},
+          {"kill_timeout_ms", c.kill_timeout.count()}};
+}
+
+namespace {
+
+template <typename T>
+Status Read(const nlohmann::json& j, const char* field, T* out) {
+  auto it = j.find(field);
+  if (it == j.end() || it->is_null()) return Status::Ok();
+  try {
+    *out = it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return Status::Error(fmt::format("field '{}' has the wrong type ({})", field, it->type_name()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
+  if (!j.is_object()) return Status::Error("an app config must be a JSON object");
+  AppConfig c;
+  std::map<std::string, std::string> env;
+  int64_t ready_ms = c.ready_timeout.count(), kill_ms = c.kill_timeout.count();
+  for (Status s : {Read(j, "name", &c.name), Read(j, "script", &c.script),
+                   Read(j, "interpreter", &c.interpreter), Read(j, "interpreter_args", &c.interpreter_args),
+                   Read(j, "args", &c.args), Read(j, "cwd", &c.cwd), Read(j, "env", &env),
+                   Read(j, "environment", &c.environment), Read(j, "instances", &c.instances),
+                   Read(j, "scheduler", &c.scheduler), Read(j, "ready_timeout_ms", &ready_ms),
+                   Read(j, "kill_timeout_ms", &kill_ms)}) {
+    if (!s.ok()) return s;
+  }
+  c.env.assign(env.begin(), env.end());
+  c.ready_timeout = Millis(ready_ms);
+  c.kill_timeout = Millis(kill_ms);
+  return c;
 }
 
 }  // namespace cohort

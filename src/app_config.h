@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "restart_backoff.h"
 #include "status.h"
 
@@ -20,6 +22,9 @@ struct AppConfig {
   std::vector<std::string> args;       // after --
   std::string cwd;                     // absolute after Validate(); default: the caller's
   std::vector<std::pair<std::string, std::string>> env;  // --env K=V, over the caller's environment
+  // The environment the workers start from ("K=V" entries), captured by
+  // `cohort start` from the caller as PM2 does; empty: the primary's own.
+  std::vector<std::string> environment;
   int instances = 1;
   std::string scheduler = "rr";        // rr | least | shared
   Millis ready_timeout{10000};
@@ -36,5 +41,11 @@ int CpuCount();
 
 // The worker command line: interpreter, its args, script, script args.
 std::vector<std::string> WorkerArgv(const AppConfig& config);
+
+// For the daemon's state file and the start request.
+nlohmann::json AppConfigToJson(const AppConfig& config);
+// Reads what AppConfigToJson wrote; unknown fields are ignored, wrong types
+// are errors naming the field. The result still needs ValidateAppConfig().
+Result<AppConfig> AppConfigFromJson(const nlohmann::json& j);
 
 }  // namespace cohort

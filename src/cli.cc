@@ -5,6 +5,8 @@
 
 #include "app_config.h"
 #include "control_commands.h"
+#include "daemon.h"
+#include "daemon_commands.h"
 #include "duration.h"
 #include "run_command.h"
 
@@ -101,6 +103,8 @@ int CohortMain(int argc, char** argv) {
   RunArgs run_args;
   CLI::App* run = app.add_subcommand("run", "Run an app in the foreground; this process is its primary");
   AddRunOptions(run, run_args);
+  CLI::App* start = app.add_subcommand("start", "Start an app in the background daemon (started if needed)");
+  AddRunOptions(start, run_args);
 
   std::string name, message, instances;
   std::optional<int> slot;
@@ -109,7 +113,7 @@ int CohortMain(int argc, char** argv) {
   ls->alias("list");
   ls->add_flag("--json", json, "Machine-readable output");
   CLI::App* reload = app.add_subcommand("reload", "Rolling reload: replace every worker, one at a time, without downtime");
-  reload->add_option("name", name, "App name")->required();
+  reload->add_option("name", name, "App name, or all")->required();
   CLI::App* send = app.add_subcommand("send", "Send a JSON message to the workers' process.on('message')");
   send->add_option("name", name, "App name")->required();
   send->add_option("message", message, "The message, as JSON")->required();
@@ -117,8 +121,26 @@ int CohortMain(int argc, char** argv) {
   CLI::App* scale = app.add_subcommand("scale", "Change the number of workers: N, +N, -N or max");
   scale->add_option("name", name, "App name")->required();
   scale->add_option("instances", instances, "New worker count")->required();
-  CLI::App* stop = app.add_subcommand("stop", "Stop a running app gracefully");
-  stop->add_option("name", name, "App name")->required();
+  CLI::App* stop = app.add_subcommand("stop", "Stop an app gracefully (a daemon app stays listed)");
+  stop->add_option("name", name, "App name, or all")->required();
+  CLI::App* restart = app.add_subcommand("restart", "Stop and start a daemon app (hard; see reload for no downtime)");
+  restart->add_option("name", name, "App name, or all")->required();
+  CLI::App* del = app.add_subcommand("delete", "Stop a daemon app and forget it");
+  del->alias("del");
+  del->add_option("name", name, "App name, or all")->required();
+  CLI::App* save = app.add_subcommand("save", "Remember the daemon's running apps for `cohort resurrect`");
+  CLI::App* resurrect = app.add_subcommand("resurrect", "Start the saved apps again (after a reboot or `cohort kill`)");
+  CLI::App* kill = app.add_subcommand("kill", "Stop every daemon app and the daemon itself");
+  LogsOptions logs_opt;
+  bool only_out = false, only_err = false, nostream = false;
+  CLI::App* logs = app.add_subcommand("logs", "Show a daemon app's output and follow it");
+  logs->add_option("name", logs_opt.name, "App name (default: every app)");
+  logs->add_option("--lines", logs_opt.lines, "How many past lines of each log")->capture_default_str();
+  logs->add_flag("--nostream", nostream, "Print the past lines and exit");
+  logs->add_flag("--out", only_out, "Only standard output");
+  logs->add_flag("--err", only_err, "Only standard error");
+  CLI::App* daemon = app.add_subcommand("daemon", "Run the daemon in the foreground (the CLI starts it for you)");
+  daemon->group("");  // hidden from --help
   CLI::App* version = app.add_subcommand("version", "Print cohort's version");
 
   // Everything after the first "--" belongs to the script, untouched.
@@ -146,11 +168,30 @@ int CohortMain(int argc, char** argv) {
     log.min_level = run_args.verbose ? LogLevel::kDebug : run_args.quiet ? LogLevel::kWarn : LogLevel::kInfo;
     return RunForeground(std::move(*config), log);
   }
+  if (start->parsed()) {
+    Result<AppConfig> config = ToAppConfig(run_args);
+    if (!config.ok()) return Usage(config.status().message());
+    return StartCommand(std::move(*config));
+  }
   if (ls->parsed()) return LsCommand(json);
-  if (reload->parsed()) return ReloadCommand(name);
   if (send->parsed()) return SendCommand(name, message, slot);
   if (scale->parsed()) return ScaleCommand(name, instances);
-  if (stop->parsed()) return StopCommand(name);
+  if (reload->parsed()) return AppActionCommand("reload", name);
+  if (stop->parsed()) return AppActionCommand("stop", name);
+  if (restart->parsed()) return AppActionCommand("restart", name);
+  if (del->parsed()) return AppActionCommand("delete", name);
+  if (save->parsed()) return SaveCommand();
+  if (resurrect->parsed()) return ResurrectCommand();
+  if (kill->parsed()) return KillCommand();
+  if (daemon->parsed()) return DaemonMain();
+  if (logs->parsed()) {
+    logs_opt.stream = !nostream;
+    if (only_out != only_err) {
+      logs_opt.out = only_out;
+      logs_opt.err = only_err;
+    }
+    return LogsCommand(logs_opt);
+  }
   if (version->parsed()) {
     fmt::print("cohort {}\n", COHORT_VERSION);
     return 0;

@@ -42,6 +42,7 @@ ClusterPrimary::ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger
     : loop_(loop),
       config_(std::move(config)),
       logger_(logger),
+      timers_(loop),
       balancer_(SchedulersFor(config_.scheduler), this),
       supervisor_(SupervisorOptions{.app_name = config_.name,
                                     .instances = config_.instances,
@@ -60,8 +61,14 @@ ClusterPrimary::ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger
   balancer_.on_warning = [this](const std::string& line) { Log(LogLevel::kWarn, line); };
   // The caller's environment, then --env overrides; cohort's own variables last.
   std::map<std::string, std::string> overrides(config_.env.begin(), config_.env.end());
-  for (char** e = environ; *e; ++e) {
-    std::string_view entry(*e);
+  std::vector<std::string> inherited;
+  if (config_.environment.empty()) {
+    for (char** e = environ; *e; ++e) inherited.emplace_back(*e);
+  } else {
+    inherited = config_.environment;
+  }
+  for (const std::string& e : inherited) {
+    std::string_view entry(e);
     if (IsReservedEnv(entry)) continue;
     std::string name(entry.substr(0, entry.find('=')));
     if (!overrides.count(name)) base_env_.emplace_back(entry);
@@ -77,10 +84,11 @@ void ClusterPrimary::Log(LogLevel level, const std::string& line) const {
   logger_->Event(level, config_.name, line);
 }
 
-Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_failed) {
+Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_failed,
+                             std::function<void()> on_ready) {
   Log(LogLevel::kInfo, fmt::format("starting {} worker(s): {} (scheduler: {})", config_.instances,
                                    fmt::join(WorkerArgv(config_), " "), config_.scheduler));
-  supervisor_.Start(std::move(on_start_failed));
+  supervisor_.Start(std::move(on_start_failed), std::move(on_ready));
   return Status::Ok();
 }
 
@@ -380,28 +388,10 @@ void ClusterPrimary::KillAll() {
 }
 
 TimerId ClusterPrimary::StartTimer(Millis delay, std::function<void()> fn) {
-  TimerId id = next_timer_++;
-  Timer& t = timers_[id];  // std::map: the entry's address is stable until erased
-  t.owner = this;
-  t.id = id;
-  t.fn = std::move(fn);
-  uv_timer_init(loop_, t.handle.get());
-  t.handle->data = &t;
-  uv_timer_start(
-      t.handle.get(),
-      [](uv_timer_t* h) {
-        auto* t = static_cast<Timer*>(h->data);
-        if (!t) return;
-        ClusterPrimary* self = t->owner;
-        std::function<void()> fn = std::move(t->fn);
-        self->timers_.erase(t->id);  // closes the handle; t is gone
-        fn();
-      },
-      static_cast<uint64_t>(delay.count()), 0);
-  return id;
+  return timers_.Start(delay, std::move(fn));
 }
 
-void ClusterPrimary::CancelTimer(TimerId id) { timers_.erase(id); }
+void ClusterPrimary::CancelTimer(TimerId id) { timers_.Cancel(id); }
 
 TimePoint ClusterPrimary::Now() const { return std::chrono::steady_clock::now(); }
 

@@ -29,6 +29,7 @@
 #include "logger.h"
 #include "output_pipe.h"
 #include "supervisor.h"
+#include "timer_set.h"
 #include "uv_handle.h"
 
 namespace cohort {
@@ -40,8 +41,10 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger);
   ~ClusterPrimary() override;
 
-  // Starts the workers. on_start_failed: no worker of this start became ready.
-  Status Start(std::function<void(const std::string& why)> on_start_failed);
+  // Starts the workers. on_start_failed: no worker of this start became
+  // ready; on_ready: every slot's worker did.
+  Status Start(std::function<void(const std::string& why)> on_start_failed,
+               std::function<void()> on_ready = nullptr);
   void Reload(Done done) { supervisor_.Reload(std::move(done)); }
   void Scale(int instances) { supervisor_.Scale(instances); }
   // Graceful stop; then closes the listening sockets and calls done.
@@ -84,12 +87,6 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
     std::deque<HandleSend> unacked;
     bool disconnect_sent = false;
   };
-  struct Timer {
-    ClusterPrimary* owner = nullptr;
-    TimerId id = 0;
-    UvHandle<uv_timer_t> handle;
-    std::function<void()> fn;
-  };
 
   void OnLine(Worker& w, std::string_view line, int& fd);
   void OnCluster(Worker& w, const nlohmann::json& msg);
@@ -106,12 +103,11 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   uv_loop_t* loop_;
   AppConfig config_;
   Logger* logger_;
+  TimerSet timers_;
   Balancer balancer_;
   Supervisor supervisor_;
   std::map<WorkerId, Worker> workers_;
   std::map<std::string, std::unique_ptr<Listener>> listeners_;  // by server key
-  std::map<TimerId, Timer> timers_;
-  TimerId next_timer_ = 1;
   uint64_t next_seq_ = 1;  // for the primary's own cluster messages
   bool shared_ = false;
   std::vector<std::string> base_env_;

@@ -63,6 +63,9 @@ Status ValidateAppName(const std::string& name) {
             std::all_of(name.begin(), name.end(), [](char c) {
               return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
             });
+  if (ok && (name == "all" || name == "daemon")) {
+    return Status::Error(fmt::format("the app name '{}' is reserved; choose another with --name", name), EINVAL);
+  }
   if (ok) return Status::Ok();
   return Status::Error(fmt::format("invalid app name '{}': use 1-64 letters, digits, '.', '_' or '-' "
                                    "(not starting with '.' or '-'); set one with --name",
@@ -81,6 +84,8 @@ Result<std::string> AppSocketPath(const std::string& home, const std::string& na
   }
   return path;
 }
+
+std::string DaemonSocketPath(const std::string& home) { return home + "/run/daemon.sock"; }
 
 std::vector<std::string> ListAppSockets(const std::string& home) {
   std::vector<std::string> out;

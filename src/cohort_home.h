@@ -17,11 +17,14 @@ namespace cohort {
 Result<std::string> CohortHome();
 // <home>/run, created 0700.
 Result<std::string> EnsureRunDir(const std::string& home);
-// 1-64 characters of [A-Za-z0-9._-], not starting with '.' or '-'.
+// 1-64 characters of [A-Za-z0-9._-], not starting with '.' or '-'; "all"
+// and "daemon" are reserved.
 Status ValidateAppName(const std::string& name);
 // <home>/run/<name>.sock, checked against the 107-byte unix path limit.
 Result<std::string> AppSocketPath(const std::string& home, const std::string& name);
-// Every <home>/run/*.sock.
+// <home>/run/daemon.sock: the background daemon's control socket.
+std::string DaemonSocketPath(const std::string& home);
+// Every <home>/run/*.sock (foreground primaries and the daemon).
 std::vector<std::string> ListAppSockets(const std::string& home);
 
 }  // namespace cohort

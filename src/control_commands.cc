@@ -20,23 +20,32 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// Sends `request` to the primary running `name`; prints errors. Empty on failure.
+bool NobodyThere(const Status& s) { return s.sys_errno() == ENOENT || s.sys_errno() == ECONNREFUSED; }
+
+}  // namespace
+
 std::optional<json> CallApp(const std::string& name, json request) {
   Result<std::string> home = CohortHome();
   if (!home.ok()) {
     Fail(home.status().message());
     return std::nullopt;
   }
-  Result<std::string> path = AppSocketPath(*home, name);
-  if (!path.ok()) {
-    Fail(path.status().message());
-    return std::nullopt;
-  }
   request["app"] = name;
-  Result<json> response = ControlCall(*path, request, -1);
+  // A foreground `cohort run` of that name first, then the daemon's apps.
+  Result<json> response = Status::Error("", ENOENT);
+  if (name != "all") {
+    Result<std::string> path = AppSocketPath(*home, name);
+    if (!path.ok()) {
+      Fail(path.status().message());
+      return std::nullopt;
+    }
+    response = ControlCall(*path, request, -1);
+  }
+  if (!response.ok() && NobodyThere(response.status())) {
+    response = ControlCall(DaemonSocketPath(*home), request, -1);
+  }
   if (!response.ok()) {
-    int e = response.status().sys_errno();
-    if (e == ENOENT || e == ECONNREFUSED) {
+    if (NobodyThere(response.status())) {
       Fail(fmt::format("no running app named {} (see `cohort ls`)", name));
     } else {
       Fail(response.status().message());
@@ -49,8 +58,6 @@ std::optional<json> CallApp(const std::string& name, json request) {
   }
   return *response;
 }
-
-}  // namespace
 
 int LsCommand(bool as_json) {
   Result<std::string> home = CohortHome();
@@ -81,23 +88,23 @@ int LsCommand(bool as_json) {
                  w.value("slot", 0), w.value("pid", 0), w.value("state", "?"), w.value("restarts", 0),
                  FormatDuration(Millis(w.value("uptime_ms", int64_t{0}))), w.value("connections", uint64_t{0}));
     }
+    std::string status = app.value("status", "running");
+    if (status != "running") {
+      fmt::print("{:<16} {:>4} {:>8} {:<18} {:>8} {:>9} {:>10}\n", app.value("name", "?"), "-", "-", status, "-", "-", "-");
+      if (app.contains("error")) fmt::print("  {}: {}\n", app.value("name", "?"), app.value("error", ""));
+      continue;
+    }
     for (const json& s : app["waiting_slots"]) {
       fmt::print("{:<16} {:>4} {:>8} {:<18} {:>8} {:>9} {:>10}\n", app.value("name", "?"),
                  s.value("slot", 0), "-", "waiting (backoff)", s.value("restarts", 0), "-", "-");
     }
     std::vector<std::string> addrs;
     for (const json& l : app["listeners"]) addrs.push_back(l.value("address", "?"));
-    fmt::print("  {}: primary pid {}, scheduler {}, listening on {}{}\n", app.value("name", "?"),
-               app.value("primary_pid", 0), app.value("scheduler", "?"),
+    fmt::print("  {}: {} pid {}, scheduler {}, listening on {}{}\n", app.value("name", "?"),
+               app.value("daemon", false) ? "daemon" : "primary", app.value("primary_pid", 0), app.value("scheduler", "?"),
                addrs.empty() ? "nothing yet" : fmt::format("{}", fmt::join(addrs, ", ")),
                app.value("reloading", false) ? ", reloading" : "");
   }
-  return 0;
-}
-
-int ReloadCommand(const std::string& name) {
-  if (!CallApp(name, {{"cmd", "reload"}})) return 1;
-  fmt::print("{}: reloaded\n", name);
   return 0;
 }
 
@@ -117,12 +124,6 @@ int ScaleCommand(const std::string& name, const std::string& instances) {
   auto r = CallApp(name, {{"cmd", "scale"}, {"instances", instances}});
   if (!r) return 1;
   fmt::print("{}: scaling to {} worker(s)\n", name, r->value("instances", 0));
-  return 0;
-}
-
-int StopCommand(const std::string& name) {
-  if (!CallApp(name, {{"cmd", "stop"}})) return 1;
-  fmt::print("{}: stopping\n", name);
   return 0;
 }
 

@@ -6,12 +6,16 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace cohort {
 
+// Sends `request` (with "app": name) to whoever runs `name`: its foreground
+// primary, else the daemon. Prints the error and returns nothing on failure.
+std::optional<nlohmann::json> CallApp(const std::string& name, nlohmann::json request);
+
 int LsCommand(bool json);
-int ReloadCommand(const std::string& name);
 int SendCommand(const std::string& name, const std::string& json_text, std::optional<int> slot);
 int ScaleCommand(const std::string& name, const std::string& instances);
-int StopCommand(const std::string& name);
 
 }  // namespace cohort

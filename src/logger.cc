@@ -43,8 +43,8 @@ void Logger::Event(LogLevel level, std::string_view app, std::string_view messag
     return;
   }
   const char* tag = level == LogLevel::kWarn ? " WARN" : level == LogLevel::kError ? " ERROR" : "";
-  fmt::print(err_, "{} [{}]{} {}\n", UtcTimestamp(), app, tag, message);
-  std::fflush(err_);
+  fmt::print(events_, "{} [{}]{} {}\n", UtcTimestamp(), app, tag, message);
+  std::fflush(events_);
 }
 
 void Logger::WorkerLine(std::string_view app, int slot, int pid, bool is_stderr,

@@ -23,8 +23,10 @@ struct LogOptions {
 
 class Logger {
  public:
-  explicit Logger(LogOptions options = {}, FILE* out = stdout, FILE* err = stderr)
-      : opt_(options), out_(out), err_(err) {}
+  // Worker lines go to `out`/`err` by stream; cohort's own events to `events`
+  // (default: `err`). The FILEs stay the caller's.
+  explicit Logger(LogOptions options = {}, FILE* out = stdout, FILE* err = stderr, FILE* events = nullptr)
+      : opt_(options), out_(out), err_(err), events_(events ? events : err) {}
 
   void Event(LogLevel level, std::string_view app, std::string_view message);
   void WorkerLine(std::string_view app, int slot, int pid, bool is_stderr, std::string_view line);
@@ -34,6 +36,7 @@ class Logger {
   LogOptions opt_;
   FILE* out_;
   FILE* err_;
+  FILE* events_;
 };
 
 const char* LogLevelName(LogLevel level);

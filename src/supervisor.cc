@@ -55,8 +55,10 @@ std::optional<WorkerId> Supervisor::StartWorker(int slot, std::set<std::string> 
   return id;
 }
 
-void Supervisor::Start(std::function<void(const std::string&)> on_start_failed) {
+void Supervisor::Start(std::function<void(const std::string&)> on_start_failed,
+                       std::function<void()> on_ready) {
   on_start_failed_ = std::move(on_start_failed);
+  on_ready_ = std::move(on_ready);
   slots_.resize(opt_.instances, Slot(opt_.backoff));
   std::vector<int> failed;
   for (int s = 0; s < static_cast<int>(slots_.size()); ++s) {
@@ -180,6 +182,12 @@ void Supervisor::BecameReady(Worker& w) {
   w.online_timer = 0;
   ever_ready_ = true;
   Log(kInfo, fmt::format("{}: ready", Describe(w)));
+  if (on_ready_) {
+    started_slots_.insert(w.slot);
+    bool all = true;
+    for (int s = 0; s < static_cast<int>(slots_.size()); ++s) all = all && started_slots_.count(s);
+    if (all) std::exchange(on_ready_, nullptr)();
+  }
   if (w.slot >= static_cast<int>(slots_.size())) return;
   Slot& sl = slots_[w.slot];
   if (sl.incoming != w.id) return;

@@ -65,8 +65,10 @@ class Supervisor {
   Supervisor(SupervisorOptions options, WorkerHost* host, LogFn log);
 
   // Starts every slot. on_start_failed runs once if every slot's first worker
-  // exits before any worker of this run became ready (bad script, busy port).
-  void Start(std::function<void(const std::string& why)> on_start_failed);
+  // exits before any worker of this run became ready (bad script, busy port);
+  // on_ready runs once when every slot has had a ready worker.
+  void Start(std::function<void(const std::string& why)> on_start_failed,
+             std::function<void()> on_ready = nullptr);
   // Rolling reload. `done` gets the outcome. A reload requested during one is
   // queued (several requests coalesce into one more run) and `done` waits for it.
   void Reload(Done done);
@@ -152,6 +154,8 @@ class Supervisor {
   bool gave_up_ = false;     // the first start failed on every slot; no more respawns
   uint64_t generation_ = 0;  // incremented when a reload begins
   std::function<void(const std::string&)> on_start_failed_;
+  std::function<void()> on_ready_;
+  std::set<int> started_slots_;  // slots ready since Start(), until on_ready runs
   std::optional<ReloadRun> reload_;
   std::vector<Done> queued_reload_;  // waiters for the reload after the current one
   bool reload_queued_ = false;

@@ -114,6 +114,23 @@ TEST_F(SupervisorTest, GivesUpWhenEverySlotFailsBeforeAnyWorkerWasReady) {
   EXPECT_EQ(start_failures.size(), 1u);
 }
 
+TEST_F(SupervisorTest, OnReadyRunsOnceWhenEverySlotIsReady) {
+  FakeWorkerHost h;
+  SupervisorOptions o;
+  o.instances = 2;
+  Supervisor s(o, &h, nullptr);
+  int ready = 0;
+  s.Start(nullptr, [&] { ++ready; });
+  s.OnListening(*h.LastIn(0), kHttp);
+  EXPECT_EQ(ready, 0);
+  s.OnExit(*h.LastIn(1), {.code = 1});  // slot 1 crashes and is respawned
+  s.OnListening(*h.LastIn(1), kHttp);
+  EXPECT_EQ(ready, 1);
+  s.OnExit(*h.LastIn(1), {.code = 1});
+  s.OnListening(*h.LastIn(1), kHttp);
+  EXPECT_EQ(ready, 1);
+}
+
 TEST_F(SupervisorTest, OneReadySlotMeansLaterCrashesAreRespawnedNotFatal) {
   Make(2);
   Serve(In(0));

@@ -1,0 +1,443 @@
+#include "daemon.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "cohort_home.h"
+#include "control_client.h"
+#include "exit_status.h"
+#include "node_protocol.h"
+#include "primary_control.h"
+
+namespace cohort {
+namespace {
+
+using nlohmann::json;
+
+json Error(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+
+const char* StatusName(int s) {
+  static const char* names[] = {"running", "stopped", "errored"};
+  return names[s];
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << text;
+    f.flush();
+    if (!f) return Status::Error("cannot write " + tmp);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::FromErrno("rename " + tmp);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Daemon::Daemon(uv_loop_t* loop, std::string home) : loop_(loop), home_(std::move(home)), later_(loop) {}
+
+Daemon::~Daemon() {
+  for (auto& [name, app] : apps_) CloseLogs(app);
+}
+
+void Daemon::Later(std::function<void()> fn) { later_.Start(Millis(0), std::move(fn)); }
+
+cohort::Status Daemon::OpenLogs(App& app) {
+  std::string dir = home_ + "/logs";
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Status::FromErrno("cannot create " + dir);
+  CloseLogs(app);
+  std::string out = fmt::format("{}/{}-out.log", dir, app.config.name);
+  std::string err = fmt::format("{}/{}-err.log", dir, app.config.name);
+  app.out = std::fopen(out.c_str(), "ae");
+  app.err = std::fopen(err.c_str(), "ae");
+  if (!app.out || !app.err) {
+    CloseLogs(app);
+    return Status::FromErrno("cannot open the logs of " + app.config.name + " in " + dir);
+  }
+  // The app's own events go with its output, where `cohort logs` shows them.
+  app.logger = std::make_unique<Logger>(logger_.options(), app.out, app.err, app.out);
+  return Status::Ok();
+}
+
+void Daemon::CloseLogs(App& app) {
+  if (app.out) std::fclose(app.out);
+  if (app.err) std::fclose(app.err);
+  app.out = app.err = nullptr;
+}
+
+void Daemon::StartApp(App& app, std::function<void(const std::string& error)> started) {
+  Status logs = OpenLogs(app);
+  if (!logs.ok()) {
+    app.status = AppStatus::kErrored;
+    app.error = logs.message();
+    started(app.error);
+    return;
+  }
+  uint64_t gen = ++app.generation;
+  std::string name = app.config.name;
+  app.status = AppStatus::kRunning;
+  app.error.clear();
+  app.primary = std::make_unique<ClusterPrimary>(loop_, app.config, app.logger.get());
+  auto once = std::make_shared<std::function<void(const std::string&)>>(std::move(started));
+  auto report = [once](const std::string& error) {
+    if (*once) std::exchange(*once, nullptr)(error);
+  };
+  // Answer once every slot is ready, or at the latest after the ready timeout
+  // (a slot that keeps crashing must not hang `cohort start`).
+  later_.Start(app.config.ready_timeout + Millis(1000), [report] { report(""); });
+  app.primary->Start(
+      [this, name, gen, report](const std::string& why) {
+        auto it = apps_.find(name);
+        if (it == apps_.end() || it->second.generation != gen) return;
+        App& a = it->second;
+        a.status = AppStatus::kErrored;
+        a.error = why;
+        logger_.Event(LogLevel::kError, name, "could not start: " + why);
+        report("could not start: " + why);
+        StopApp(a, [] {});
+        a.status = AppStatus::kErrored;  // StopApp marks it stopped
+        Persist();
+      },
+      [report] { report(""); });
+}
+
+void Daemon::StopApp(App& app, std::function<void()> stopped) {
+  app.status = AppStatus::kStopped;
+  if (!app.primary) {
+    stopped();
+    return;
+  }
+  std::string name = app.config.name;
+  uint64_t gen = app.generation;
+  app.primary->Stop([this, name, gen, stopped](cohort::Status) {
+    // Destroy the primary on a later turn: we are inside its own callback.
+    Later([this, name, gen, stopped] {
+      auto it = apps_.find(name);
+      if (it != apps_.end() && it->second.generation == gen) it->second.primary.reset();
+      stopped();
+    });
+  });
+}
+
+json Daemon::Describe(const App& app) const {
+  json j;
+  if (app.primary) {
+    j = app.primary->Describe();
+  } else {
+    j = {{"name", app.config.name}, {"script", app.config.script}, {"instances", app.config.instances},
+         {"scheduler", app.config.scheduler}, {"workers", json::array()}, {"listeners", json::array()},
+         {"waiting_slots", json::array()}, {"primary_pid", ::getpid()}};
+  }
+  j["status"] = StatusName(static_cast<int>(app.status));
+  j["daemon"] = true;
+  if (!app.error.empty()) j["error"] = app.error;
+  return j;
+}
+
+void Daemon::Persist() {
+  json apps = json::array();
+  for (const auto& [name, app] : apps_) {
+    apps.push_back({{"config", AppConfigToJson(app.config)}, {"status", StatusName(static_cast<int>(app.status))}});
+  }
+  Status s = WriteFileAtomically(home_ + "/state.json", json{{"apps", apps}}.dump(2));
+  if (!s.ok()) logger_.Event(LogLevel::kError, "daemon", s.message());
+}
+
+void Daemon::Start(const json& req, ControlServer::Reply reply) {
+  Result<AppConfig> config = AppConfigFromJson(req.value("config", json::object()));
+  if (!config.ok()) return reply(Error(config.status().message()));
+  Status valid = ValidateAppConfig(*config);
+  if (!valid.ok()) return reply(Error(valid.message()));
+  if (Status n = ValidateAppName(config->name); !n.ok()) return reply(Error(n.message()));
+  auto it = apps_.find(config->name);
+  if (it != apps_.end() && it->second.status == AppStatus::kRunning) {
+    return reply(Error(fmt::format("{} is already running (use `cohort reload {}` or `cohort restart {}`)",
+                                   config->name, config->name, config->name)));
+  }
+  App& app = apps_[config->name];
+  app.config = std::move(*config);
+  std::string name = app.config.name;
+  StartApp(app, [this, name, reply](const std::string& error) {
+    if (error.empty()) {
+      reply({{"ok", true}, {"app", name}});
+    } else {
+      reply(Error(fmt::format("{}: {}", name, error)));
+    }
+  });
+  Persist();
+}
+
+void Daemon::ForEachApp(const std::string& name, const ControlServer::Reply& reply,
+                        const std::function<void(App&, std::function<void(std::string)>)>& op) {
+  std::vector<App*> targets;
+  if (name == "all") {
+    for (auto& [n, app] : apps_) targets.push_back(&app);
+  } else if (auto it = apps_.find(name); it != apps_.end()) {
+    targets.push_back(&it->second);
+  } else {
+    return reply(Error(fmt::format("no app named {}", name)));
+  }
+  if (targets.empty()) return reply({{"ok", true}, {"apps", json::array()}});
+  auto pending = std::make_shared<size_t>(targets.size());
+  auto errors = std::make_shared<std::vector<std::string>>();
+  auto names = std::make_shared<json>(json::array());
+  for (App* app : targets) {
+    names->push_back(app->config.name);
+    op(*app, [reply, pending, errors, names](std::string error) {
+      if (!error.empty()) errors->push_back(std::move(error));
+      if (--*pending > 0) return;
+      if (errors->empty()) {
+        reply({{"ok", true}, {"apps", *names}});
+      } else {
+        reply(Error(fmt::format("{}", fmt::join(*errors, "; "))));
+      }
+    });
+  }
+}
+
+void Daemon::Handle(const json& req, ControlServer::Reply reply) {
+  std::string cmd = req.value("cmd", "");
+  std::string name = req.value("app", "");
+  if (cmd == "ping") return reply({{"ok", true}, {"pid", ::getpid()}, {"version", COHORT_VERSION}, {"daemon", true}});
+  if (cmd == "ls") {
+    json apps = json::array();
+    for (const auto& [n, app] : apps_) apps.push_back(Describe(app));
+    return reply({{"ok", true}, {"apps", apps}});
+  }
+  if (cmd == "start") return Start(req, std::move(reply));
+  if (cmd == "save") {
+    json apps = json::array();
+    for (const auto& [n, app] : apps_) {
+      if (app.status == AppStatus::kRunning) apps.push_back({{"config", AppConfigToJson(app.config)}, {"status", "running"}});
+    }
+    Status s = WriteFileAtomically(home_ + "/dump.json", json{{"apps", apps}}.dump(2));
+    if (!s.ok()) return reply(Error(s.message()));
+    return reply({{"ok", true}, {"saved", apps.size()}, {"file", home_ + "/dump.json"}});
+  }
+  if (cmd == "resurrect") {
+    std::string file = home_ + "/dump.json";
+    if (::access(file.c_str(), R_OK) != 0) file = home_ + "/state.json";
+    Resurrect(file, [reply, file](const std::vector<std::string>& errors) {
+      if (errors.empty()) return reply({{"ok", true}, {"file", file}});
+      reply(Error(fmt::format("{}", fmt::join(errors, "; "))));
+    });
+    return;
+  }
+  if (cmd == "kill") {
+    reply({{"ok", true}});
+    Shutdown([this] { uv_stop(loop_); });
+    return;
+  }
+  if (name.empty()) return reply(Error(fmt::format("'{}' needs an app name", cmd)));
+  if (cmd == "stop") {
+    ForEachApp(name, reply, [this](App& app, auto done) { StopApp(app, [done] { done(""); }); });
+    Persist();
+    return;
+  }
+  if (cmd == "restart") {
+    ForEachApp(name, reply, [this](App& app, auto done) {
+      std::string n = app.config.name;
+      StopApp(app, [this, n, done] {
+        auto it = apps_.find(n);
+        if (it == apps_.end()) return done(n + " was deleted");
+        StartApp(it->second, [n, done](const std::string& e) { done(e.empty() ? "" : n + ": " + e); });
+        Persist();
+      });
+    });
+    return;
+  }
+  if (cmd == "delete") {
+    ForEachApp(name, reply, [this](App& app, auto done) {
+      std::string n = app.config.name;
+      StopApp(app, [this, n, done] {
+        auto it = apps_.find(n);
+        if (it != apps_.end()) {
+          CloseLogs(it->second);
+          apps_.erase(it);
+        }
+        Persist();
+        done("");
+      });
+    });
+    return;
+  }
+  if (cmd == "reload" && name == "all") {
+    ForEachApp(name, reply, [](App& app, auto done) {
+      if (!app.primary) return done("");
+      std::string n = app.config.name;
+      app.primary->Reload([n, done](cohort::Status s) { done(s.ok() ? "" : n + ": " + s.message()); });
+    });
+    return;
+  }
+  auto it = apps_.find(name);
+  if (it == apps_.end()) return reply(Error(fmt::format("no app named {}", name)));
+  App& app = it->second;
+  if (!app.primary) return reply(Error(fmt::format("{} is {}", name, StatusName(static_cast<int>(app.status)))));
+  if (cmd == "scale") {
+    HandlePrimaryRequest(*app.primary, req, [this, name, reply](const json& r) {
+      auto it = apps_.find(name);
+      if (r.value("ok", false) && it != apps_.end()) {
+        it->second.config.instances = r.value("instances", it->second.config.instances);
+        Persist();
+      }
+      reply(r);
+    });
+    return;
+  }
+  HandlePrimaryRequest(*app.primary, req, std::move(reply));  // reload, send
+}
+
+void Daemon::Resurrect(const std::string& file, std::function<void(const std::vector<std::string>&)> done) {
+  std::ifstream f(file);
+  json state = json::parse(f, nullptr, false);
+  auto errors = std::make_shared<std::vector<std::string>>();
+  auto pending = std::make_shared<size_t>(1);
+  auto finish = [errors, pending, done] {
+    if (--*pending == 0) done(*errors);
+  };
+  if (state.is_discarded() || !state.contains("apps") || !state["apps"].is_array()) {
+    errors->push_back("nothing to resurrect in " + file);
+    return finish();
+  }
+  for (const json& entry : state["apps"]) {
+    if (!entry.is_object() || entry.value("status", "") != "running") continue;
+    Result<AppConfig> config = AppConfigFromJson(entry.value("config", json::object()));
+    cohort::Status valid = config.ok() ? ValidateAppConfig(*config) : config.status();
+    if (!valid.ok()) {
+      errors->push_back(fmt::format("{}: skipped an app: {}", file, valid.message()));
+      continue;
+    }
+    auto it = apps_.find(config->name);
+    if (it != apps_.end() && it->second.status == AppStatus::kRunning) continue;
+    App& app = apps_[config->name];
+    app.config = std::move(*config);
+    logger_.Event(LogLevel::kInfo, app.config.name, "resurrecting from " + file);
+    ++*pending;
+    std::string name = app.config.name;
+    StartApp(app, [errors, finish, name](const std::string& e) {
+      if (!e.empty()) errors->push_back(name + ": " + e);
+      finish();
+    });
+  }
+  Persist();
+  finish();
+}
+
+void Daemon::Shutdown(std::function<void()> done) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  logger_.Event(LogLevel::kInfo, "daemon", "stopping every app");
+  auto pending = std::make_shared<size_t>(1);
+  auto finish = [this, pending, done] {
+    if (--*pending > 0) return;
+    control_.reset();
+    signals_.clear();
+    reaper_.reset();
+    done();
+  };
+  for (auto& [name, app] : apps_) {
+    if (!app.primary) continue;
+    ++*pending;
+    AppStatus keep = app.status;  // stays "running" in state.json: resurrect brings it back
+    StopApp(app, finish);
+    app.status = keep;
+  }
+  finish();
+}
+
+int Daemon::Run() {
+  std::string path = DaemonSocketPath(home_);
+  auto server = ControlServer::Listen(loop_, path, [this](const json& req, ControlServer::Reply reply) {
+    Handle(req, std::move(reply));
+  });
+  if (!server.ok()) {
+    logger_.Event(LogLevel::kError, "daemon", server.status().message());
+    return 1;
+  }
+  control_ = std::move(*server);
+  reaper_ = std::make_unique<ChildReaper>(loop_, [this](pid_t pid, ExitStatus st) {
+    for (auto& [name, app] : apps_) {
+      if (app.primary && app.primary->OnChildExit(pid, st)) return;
+    }
+  });
+  for (int sig : {SIGTERM, SIGINT}) {
+    auto& h = signals_.emplace_back();
+    uv_signal_init(loop_, h.get());
+    h->data = this;
+    uv_signal_start(h.get(), [](uv_signal_t* s, int) {
+      auto* self = static_cast<Daemon*>(s->data);
+      if (self) self->Shutdown([self] { uv_stop(self->loop_); });
+    }, sig);
+  }
+  logger_.Event(LogLevel::kInfo, "daemon", fmt::format("daemon {} listening on {}", ::getpid(), path));
+  uv_run(loop_, UV_RUN_DEFAULT);
+  logger_.Event(LogLevel::kInfo, "daemon", "daemon exiting");
+  return 0;
+}
+
+int DaemonMain() {
+  ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGHUP, SIG_IGN);
+  Result<std::string> home = CohortHome();
+  if (!home.ok()) {
+    fmt::print(stderr, "cohort daemon: {}\n", home.status().message());
+    return 1;
+  }
+  if (Result<std::string> run = EnsureRunDir(*home); !run.ok()) {
+    fmt::print(stderr, "cohort daemon: {}\n", run.status().message());
+    return 1;
+  }
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int code;
+  {
+    Daemon daemon(&loop, *home);
+    code = daemon.Run();
+  }
+  uv_run(&loop, UV_RUN_NOWAIT);
+  uv_loop_close(&loop);
+  return code;
+}
+
+Result<std::string> EnsureDaemon(const std::string& home) {
+  std::string path = DaemonSocketPath(home);
+  if (ControlCall(path, {{"cmd", "ping"}}, 2000).ok()) return path;
+  if (Result<std::string> run = EnsureRunDir(home); !run.ok()) return run.status();
+  std::string log = home + "/daemon.log";
+  pid_t pid = ::fork();
+  if (pid < 0) return Status::FromErrno("fork");
+  if (pid == 0) {
+    ::setsid();
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (in >= 0) ::dup2(in, 0);
+    if (out >= 0) {
+      ::dup2(out, 1);
+      ::dup2(out, 2);
+    }
+    ::execl("/proc/self/exe", "cohort", "daemon", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait for it to answer (or for it to die, e.g. another daemon won the race).
+  for (int i = 0; i < 250; ++i) {
+    if (ControlCall(path, {{"cmd", "ping"}}, 1000).ok()) return path;
+    int st;
+    if (::waitpid(pid, &st, WNOHANG) == pid) {
+      if (ControlCall(path, {{"cmd", "ping"}}, 1000).ok()) return path;
+      return Status::Error(fmt::format("the cohort daemon exited at start ({}); see {}",
+                                       DescribeExit(ExitStatusFromWait(st)), log));
+    }
+    ::usleep(20000);  // polling a socket that is not there yet: no event to wait on
+  }
+  return Status::Error(fmt::format("the cohort daemon did not answer within 5 s; see {}", log));
+}
+
+}  // namespace cohort
