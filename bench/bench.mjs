@@ -204,7 +204,7 @@ function writeReport(mem, reload) {
     versions: `node ${process.version}, ${sh(COHORT, ['version'])}, PM2 ${JSON.parse(readFileSync(path.join(root, 'node_modules/pm2/package.json'), 'utf8')).version}` +
       // Not `pm2 --version`: that starts a PM2 daemon in ~/.pm2. wrk -v prints its version and exits 1.
       `, ab ${(sh('ab', ['-V']).match(/Version ([\d.]+)/) || [])[1] || '?'}` +
-      `, ${(((r) => (r.stdout || '') + (r.stderr || ''))(spawnSync('wrk', ['-v'], { encoding: 'utf8' })).match(/wrk [\d.]+/) || ['wrk ?'])[0]}`,
+      `, wrk ${(((r) => (r.stdout || '') + (r.stderr || ''))(spawnSync('wrk', ['-v'], { encoding: 'utf8' })).match(/^wrk \S*?(\d+\.[\d.]+)/) || [0, '?'])[1]}`,
     workers: WORKERS, runs: RUNS, seconds: SECS,
   };
   for (const [w, byName] of Object.entries(results)) saved.sections[w] = { run, rows: byName };
