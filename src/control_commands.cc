@@ -11,7 +11,6 @@
 #include "duration.h"
 
 namespace cohort {
-namespace {
 
 using nlohmann::json;
 
@@ -22,7 +21,17 @@ int Fail(const std::string& message) {
 
 bool NobodyThere(const Status& s) { return s.sys_errno() == ENOENT || s.sys_errno() == ECONNREFUSED; }
 
-}  // namespace
+std::optional<json> Answered(const Result<json>& response, const std::string& nobody_there) {
+  if (!response.ok()) {
+    Fail(NobodyThere(response.status()) ? nobody_there : response.status().message());
+    return std::nullopt;
+  }
+  if (!response->value("ok", false)) {
+    Fail(response->value("error", std::string("the request was refused")));
+    return std::nullopt;
+  }
+  return *response;
+}
 
 std::optional<json> CallApp(const std::string& name, json request) {
   Result<std::string> home = CohortHome();
@@ -44,19 +53,7 @@ std::optional<json> CallApp(const std::string& name, json request) {
   if (!response.ok() && NobodyThere(response.status())) {
     response = ControlCall(DaemonSocketPath(*home), request, -1);
   }
-  if (!response.ok()) {
-    if (NobodyThere(response.status())) {
-      Fail(fmt::format("no running app named {} (see `cohort ls`)", name));
-    } else {
-      Fail(response.status().message());
-    }
-    return std::nullopt;
-  }
-  if (!response->value("ok", false)) {
-    Fail(response->value("error", std::string("the primary refused the request")));
-    return std::nullopt;
-  }
-  return *response;
+  return Answered(response, fmt::format("no running app named {} (see `cohort ls`)", name));
 }
 
 int LsCommand(bool as_json) {

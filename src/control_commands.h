@@ -8,7 +8,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "status.h"
+
 namespace cohort {
+
+// Prints "cohort: <message>" on stderr; returns 1 (an exit code).
+int Fail(const std::string& message);
+// The response if it came and says ok; otherwise prints why (`nobody_there`
+// when no process listens on the socket) and returns nothing.
+std::optional<nlohmann::json> Answered(const Result<nlohmann::json>& response,
+                                       const std::string& nobody_there);
 
 // Sends `request` (with "app": name) to whoever runs `name`: its foreground
 // primary, else the daemon. Prints the error and returns nothing on failure.

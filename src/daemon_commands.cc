@@ -23,11 +23,6 @@ namespace {
 
 using nlohmann::json;
 
-int Fail(const std::string& message) {
-  fmt::print(stderr, "cohort: {}\n", message);
-  return 1;
-}
-
 // Calls the daemon, starting it if needed. Prints errors.
 std::optional<json> CallDaemon(const json& request, bool start_it) {
   Result<std::string> home = CohortHome();
@@ -43,17 +38,7 @@ std::optional<json> CallDaemon(const json& request, bool start_it) {
       return std::nullopt;
     }
   }
-  Result<json> r = ControlCall(path, request, -1);
-  if (!r.ok()) {
-    int e = r.status().sys_errno();
-    Fail(e == ENOENT || e == ECONNREFUSED ? "no cohort daemon is running" : r.status().message());
-    return std::nullopt;
-  }
-  if (!r->value("ok", false)) {
-    Fail(r->value("error", std::string("the daemon refused the request")));
-    return std::nullopt;
-  }
-  return *r;
+  return Answered(ControlCall(path, request, -1), "no cohort daemon is running");
 }
 
 }  // namespace

@@ -47,7 +47,9 @@ class Result {
   T& value() { return std::get<T>(v_); }
   const T& value() const { return std::get<T>(v_); }
   T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
   T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
   const Status& status() const {
     static const Status kOk;
     return ok() ? kOk : std::get<Status>(v_);
