@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libuv1-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libuv1-dev nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev
   nodejs npm curl apache2-utils wrk procps iproute2 util-linux
 )

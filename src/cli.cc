@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "app_config.h"
+#include "config_file.h"
 #include "control_commands.h"
 #include "daemon.h"
 #include "daemon_commands.h"
@@ -103,7 +104,8 @@ int CohortMain(int argc, char** argv) {
   RunArgs run_args;
   CLI::App* run = app.add_subcommand("run", "Run an app in the foreground; this process is its primary");
   AddRunOptions(run, run_args);
-  CLI::App* start = app.add_subcommand("start", "Start an app in the background daemon (started if needed)");
+  CLI::App* start = app.add_subcommand(
+      "start", "Start an app, or every app of a config file (cohort.config.{json,yaml,toml}, ecosystem.config.js), in the background daemon");
   AddRunOptions(start, run_args);
 
   std::string name, message, instances;
@@ -169,9 +171,23 @@ int CohortMain(int argc, char** argv) {
     return RunForeground(std::move(*config), log);
   }
   if (start->parsed()) {
+    if (IsConfigFile(run_args.script)) {
+      // PM2's `--env production` picks env_production; KEY=VALUE entries are not allowed here.
+      std::string profile;
+      for (const std::string& e : run_args.env) {
+        if (e.find('=') != std::string::npos || !profile.empty()) {
+          return Usage("with a config file, --env takes one profile name (env_<name> in the file)");
+        }
+        profile = e;
+      }
+      Result<LoadedConfig> loaded = LoadConfigFile(run_args.script, profile);
+      if (!loaded.ok()) return Usage(loaded.status().message());
+      for (const std::string& w : loaded->warnings) fmt::print(stderr, "cohort: warning: {}\n", w);
+      return StartCommand(std::move(loaded->apps));
+    }
     Result<AppConfig> config = ToAppConfig(run_args);
     if (!config.ok()) return Usage(config.status().message());
-    return StartCommand(std::move(*config));
+    return StartCommand({std::move(*config)});
   }
   if (ls->parsed()) return LsCommand(json);
   if (send->parsed()) return SendCommand(name, message, slot);

@@ -43,12 +43,19 @@ std::optional<json> CallDaemon(const json& request, bool start_it) {
 
 }  // namespace
 
-int StartCommand(AppConfig config) {
-  for (char** e = environ; *e; ++e) config.environment.emplace_back(*e);  // as PM2 does
-  auto r = CallDaemon({{"cmd", "start"}, {"config", AppConfigToJson(config)}}, true);
-  if (!r) return 1;
-  fmt::print("{}: started {} worker(s) in the background\n", config.name, config.instances);
-  return LsCommand(false);
+int StartCommand(std::vector<AppConfig> apps) {
+  int failed = 0;
+  for (AppConfig& config : apps) {
+    for (char** e = environ; *e; ++e) config.environment.emplace_back(*e);  // as PM2 does
+    auto r = CallDaemon({{"cmd", "start"}, {"config", AppConfigToJson(config)}}, true);
+    if (!r) {
+      ++failed;
+      continue;
+    }
+    fmt::print("{}: started {} worker(s) in the background\n", config.name, config.instances);
+  }
+  int ls = LsCommand(false);
+  return failed ? 1 : ls;
 }
 
 int AppActionCommand(const std::string& action, const std::string& name) {

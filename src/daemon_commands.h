@@ -3,12 +3,14 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "app_config.h"
 
 namespace cohort {
 
-int StartCommand(AppConfig config);
+// Starts each app in the daemon (starting the daemon first if needed).
+int StartCommand(std::vector<AppConfig> apps);
 // stop / restart / reload / delete of NAME or "all".
 int AppActionCommand(const std::string& action, const std::string& name);
 int SaveCommand();

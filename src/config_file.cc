@@ -1,0 +1,300 @@
+#include "config_file.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+#include <yaml-cpp/yaml.h>
+
+#include "duration.h"
+
+namespace cohort {
+namespace {
+
+using nlohmann::json;
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+json FromYaml(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Sequence: {
+      json a = json::array();
+      for (const auto& item : n) a.push_back(FromYaml(item));
+      return a;
+    }
+    case YAML::NodeType::Map: {
+      json o = json::object();
+      for (const auto& kv : n) o[kv.first.as<std::string>()] = FromYaml(kv.second);
+      return o;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& s = n.Scalar();
+      if (n.Tag() == "!") return s;  // quoted: a string
+      if (s == "true" || s == "false") return s == "true";
+      json number = json::parse(s, nullptr, false);
+      if (!number.is_discarded() && number.is_number()) return number;
+      return s;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+json FromToml(const toml::node& n) {
+  if (auto* t = n.as_table()) {
+    json o = json::object();
+    for (const auto& [k, v] : *t) o[std::string(k.str())] = FromToml(v);
+    return o;
+  }
+  if (auto* a = n.as_array()) {
+    json arr = json::array();
+    for (const auto& v : *a) arr.push_back(FromToml(v));
+    return arr;
+  }
+  if (auto v = n.value<int64_t>(); n.is_integer()) return *v;
+  if (auto v = n.value<double>(); n.is_floating_point()) return *v;
+  if (auto v = n.value<bool>(); n.is_boolean()) return *v;
+  if (auto v = n.value<std::string>(); n.is_string()) return *v;
+  return nullptr;
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return Status::Error(fmt::format("cannot read {}", path), ENOENT);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// PM2's ecosystem files are JavaScript: let node evaluate them.
+Result<json> EvaluateWithNode(const std::string& path) {
+  int fds[2];
+  if (::pipe(fds) != 0) return Status::FromErrno("pipe");
+  pid_t pid = ::fork();
+  if (pid < 0) return Status::FromErrno("fork");
+  if (pid == 0) {
+    ::dup2(fds[1], 1);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    const char* script =
+        "const m = require(process.argv[1]); Promise.resolve(m && m.default ? m.default : m)"
+        ".then((c) => process.stdout.write(JSON.stringify(c)))"
+        ".catch((e) => { console.error(e && e.message || e); process.exit(1); })";
+    ::execlp("node", "node", "-e", script, path.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    return Status::Error(fmt::format("{}: node could not evaluate it (exit {})", path,
+                                     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st)));
+  }
+  json j = json::parse(out, nullptr, false);
+  if (j.is_discarded()) return Status::Error(path + ": it did not export plain data");
+  return j;
+}
+
+std::vector<std::string> StringList(const json& v, const std::string& where, Status* error) {
+  std::vector<std::string> out;
+  if (v.is_string()) {
+    std::istringstream words(v.get<std::string>());  // PM2 splits a string on spaces
+    for (std::string w; words >> w;) out.push_back(w);
+  } else if (v.is_array()) {
+    for (const json& x : v) {
+      if (!x.is_string() && !x.is_number()) {
+        *error = Status::Error(where + ": must be a string or a list of strings");
+        return {};
+      }
+      out.push_back(x.is_string() ? x.get<std::string>() : x.dump());
+    }
+  } else {
+    *error = Status::Error(where + ": must be a string or a list of strings");
+  }
+  return out;
+}
+
+Status ReadEnv(const json& v, const std::string& where, std::map<std::string, std::string>* env) {
+  if (!v.is_object()) return Status::Error(where + ": must be an object of NAME: value");
+  for (const auto& [k, val] : v.items()) {
+    if (val.is_string()) {
+      (*env)[k] = val.get<std::string>();
+    } else if (val.is_number() || val.is_boolean()) {
+      (*env)[k] = val.dump();
+    } else if (!val.is_null()) {
+      return Status::Error(fmt::format("{}.{}: must be a string, number or boolean", where, k));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Millis> Duration(const json& v, const std::string& where) {
+  if (v.is_number()) return Millis(v.get<int64_t>());  // PM2: milliseconds
+  if (v.is_string()) {
+    Result<Millis> d = ParseDuration(v.get<std::string>());
+    if (!d.ok()) return Status::Error(where + ": " + d.status().message());
+    return d;
+  }
+  return Status::Error(where + ": must be milliseconds or a duration like \"10s\"");
+}
+
+Result<AppConfig> MapApp(const json& a, const std::string& where, const std::string& base_dir,
+                         const std::string& profile, std::vector<std::string>* warnings) {
+  if (!a.is_object()) return Status::Error(where + ": must be an object");
+  AppConfig c;
+  std::map<std::string, std::string> env;
+  Status error;
+  static const std::set<std::string> kIgnored = {"exec_mode", "watch", "ignore_watch", "autorestart",
+                                                 "merge_logs", "time", "log_date_format"};
+  static const std::set<std::string> kNotYet = {"max_memory_restart", "out_file", "error_file", "log_file",
+                                                "sticky", "store", "cron_restart", "max_restarts",
+                                                "min_uptime", "restart_delay", "exp_backoff_restart_delay"};
+  for (const auto& [key, v] : a.items()) {
+    std::string at = where + "." + key;
+    if (key == "name") {
+      if (!v.is_string()) return Status::Error(at + ": must be a string");
+      c.name = v.get<std::string>();
+    } else if (key == "script") {
+      if (!v.is_string()) return Status::Error(at + ": must be a string");
+      c.script = v.get<std::string>();
+    } else if (key == "args") {
+      c.args = StringList(v, at, &error);
+    } else if (key == "interpreter") {
+      if (!v.is_string()) return Status::Error(at + ": must be a string");
+      c.interpreter = v.get<std::string>();
+    } else if (key == "interpreter_args" || key == "node_args") {
+      c.interpreter_args = StringList(v, at, &error);
+    } else if (key == "instances") {
+      Result<int> n = v.is_number_integer() ? Result<int>(v.get<int>())
+                      : v.is_string()       ? ParseInstances(v.get<std::string>())
+                                            : Result<int>(Status::Error("must be a number or 'max'"));
+      if (n.ok() && *n <= 0) n = ParseInstances(std::to_string(*n));  // 0 and -N as PM2
+      if (!n.ok()) return Status::Error(at + ": " + n.status().message());
+      c.instances = *n;
+    } else if (key == "cwd") {
+      if (!v.is_string()) return Status::Error(at + ": must be a string");
+      c.cwd = v.get<std::string>();
+    } else if (key == "env") {
+      error = ReadEnv(v, at, &env);
+    } else if (key.rfind("env_", 0) == 0) {
+      if (key == "env_" + profile) error = ReadEnv(v, at, &env);  // applied after env below
+    } else if (key == "scheduler") {
+      if (!v.is_string()) return Status::Error(at + ": must be rr, least or shared");
+      c.scheduler = v.get<std::string>();
+    } else if (key == "ready_timeout" || key == "listen_timeout") {
+      Result<Millis> d = Duration(v, at);
+      if (!d.ok()) return d.status();
+      c.ready_timeout = *d;
+    } else if (key == "kill_timeout") {
+      Result<Millis> d = Duration(v, at);
+      if (!d.ok()) return d.status();
+      c.kill_timeout = *d;
+    } else if (kIgnored.count(key)) {
+      warnings->push_back(fmt::format("{}: has no meaning under cohort; ignored", at));
+    } else if (kNotYet.count(key)) {
+      warnings->push_back(fmt::format("{}: not supported yet; ignored", at));
+    } else {
+      warnings->push_back(fmt::format("{}: unknown field; ignored", at));
+    }
+    if (!error.ok()) return error;
+  }
+  // env_<profile> wins over env, as in PM2.
+  if (!profile.empty() && a.contains("env_" + profile)) {
+    Status s = ReadEnv(a["env_" + profile], where + ".env_" + profile, &env);
+    if (!s.ok()) return s;
+  }
+  c.env.assign(env.begin(), env.end());
+  if (c.script.empty()) return Status::Error(where + ": script is required");
+  namespace fs = std::filesystem;
+  if (c.cwd.empty()) c.cwd = base_dir;
+  if (fs::path(c.cwd).is_relative()) c.cwd = (fs::path(base_dir) / c.cwd).lexically_normal().string();
+  Status valid = ValidateAppConfig(c);
+  if (!valid.ok()) return Status::Error(where + ": " + valid.message());
+  return c;
+}
+
+}  // namespace
+
+bool IsConfigFile(const std::string& path) {
+  std::string base = std::filesystem::path(path).filename().string();
+  for (const char* ext : {".json", ".yaml", ".yml", ".toml"}) {
+    if (EndsWith(base, ext)) return true;
+  }
+  return base.find(".config.") != std::string::npos &&
+         (EndsWith(base, ".js") || EndsWith(base, ".cjs") || EndsWith(base, ".mjs"));
+}
+
+Result<LoadedConfig> AppsFromDocument(const json& doc, const std::string& file, const std::string& base_dir,
+                                      const std::string& profile) {
+  if (!doc.is_object() || !doc.contains("apps")) return Status::Error(file + ": no `apps` list");
+  const json& list = doc["apps"];
+  if (!list.is_array() && !list.is_object()) return Status::Error(file + ": apps: must be a list");
+  LoadedConfig out;
+  std::set<std::string> names;
+  json items = list.is_array() ? list : json::array({list});
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string where = fmt::format("{}: apps[{}]", file, i);
+    Result<AppConfig> app = MapApp(items[i], where, base_dir, profile, &out.warnings);
+    if (!app.ok()) return app.status();
+    if (!names.insert(app->name).second) {
+      return Status::Error(fmt::format("{}.name: {} is used twice", where, app->name));
+    }
+    out.apps.push_back(std::move(*app));
+  }
+  if (out.apps.empty()) return Status::Error(file + ": apps: the list is empty");
+  return out;
+}
+
+Result<LoadedConfig> LoadConfigFile(const std::string& path, const std::string& profile) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec);
+  std::string base_dir = abs.parent_path().string();
+  json doc;
+  if (EndsWith(path, ".json")) {
+    Result<std::string> text = ReadFile(abs);
+    if (!text.ok()) return text.status();
+    try {
+      doc = json::parse(*text);
+    } catch (const json::parse_error& e) {
+      return Status::Error(fmt::format("{}: {}", path, e.what()));
+    }
+  } else if (EndsWith(path, ".yaml") || EndsWith(path, ".yml")) {
+    try {
+      doc = FromYaml(YAML::LoadFile(abs));
+    } catch (const YAML::BadFile&) {
+      return Status::Error(fmt::format("cannot read {}", path), ENOENT);
+    } catch (const YAML::Exception& e) {
+      return Status::Error(fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
+    }
+  } else if (EndsWith(path, ".toml")) {
+    toml::parse_result r = toml::parse_file(abs.string());
+    if (!r) {
+      const auto& err = r.error();
+      return Status::Error(fmt::format("{}:{}:{}: {}", path, err.source().begin.line, err.source().begin.column,
+                                       err.description()));
+    }
+    doc = FromToml(r.table());
+  } else {
+    if (!fs::exists(abs)) return Status::Error(fmt::format("cannot read {}", path), ENOENT);
+    Result<json> j = EvaluateWithNode(abs);
+    if (!j.ok()) return j.status();
+    doc = std::move(*j);
+  }
+  return AppsFromDocument(doc, path, base_dir, profile);
+}
+
+}  // namespace cohort

@@ -1,0 +1,108 @@
+#include "config_file.h"
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace cohort {
+namespace {
+
+using nlohmann::json;
+
+class ConfigFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/cohort-conf-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    Write("server.js", "");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::string path = dir + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::string dir;
+};
+
+TEST_F(ConfigFileTest, MapsAPm2StyleAppFieldByField) {
+  json doc = json::parse(R"({"apps":[{"name":"api","script":"server.js","instances":"max",
+    "args":"--port 80","node_args":["--max-old-space-size=512"],"env":{"A":"1","N":2},
+    "env_production":{"A":"prod"},"kill_timeout":1600,"listen_timeout":"3s","exec_mode":"cluster"}]})");
+  auto r = AppsFromDocument(doc, "eco.json", dir, "production");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->apps.size(), 1u);
+  const AppConfig& a = r->apps[0];
+  EXPECT_EQ(a.name, "api");
+  EXPECT_EQ(a.script, dir + "/server.js");
+  EXPECT_EQ(a.instances, CpuCount());
+  EXPECT_EQ(a.args, (std::vector<std::string>{"--port", "80"}));
+  EXPECT_EQ(a.interpreter_args, (std::vector<std::string>{"--max-old-space-size=512"}));
+  EXPECT_EQ(a.env, (std::vector<std::pair<std::string, std::string>>{{"A", "prod"}, {"N", "2"}}));
+  EXPECT_EQ(a.kill_timeout, Millis(1600));
+  EXPECT_EQ(a.ready_timeout, Millis(3000));
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("apps[0].exec_mode"), std::string::npos);
+}
+
+TEST_F(ConfigFileTest, UnknownAndUnsupportedFieldsAreWarnedAboutNotDropped) {
+  json doc = json::parse(R"({"apps":[{"script":"server.js","max_memory_restart":"300M","colour":"blue"}]})");
+  auto r = AppsFromDocument(doc, "c.json", dir, "");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->warnings.size(), 2u);
+  EXPECT_NE(r->warnings[0].find("colour: unknown field"), std::string::npos);
+  EXPECT_NE(r->warnings[1].find("max_memory_restart: not supported yet"), std::string::npos);
+}
+
+TEST_F(ConfigFileTest, ErrorsNameTheFileAndTheField) {
+  auto bad = [&](const char* text) {
+    auto r = AppsFromDocument(json::parse(text), "cohort.config.json", dir, "");
+    EXPECT_FALSE(r.ok()) << text;
+    return r.ok() ? std::string() : r.status().message();
+  };
+  EXPECT_NE(bad(R"({"apps":[{"script":"server.js","instances":"lots"}]})").find("cohort.config.json: apps[0].instances"), std::string::npos);
+  EXPECT_NE(bad(R"({"apps":[{"name":"x"}]})").find("apps[0]: script is required"), std::string::npos);
+  EXPECT_NE(bad(R"({"apps":[{"script":"missing.js"}]})").find("script not found"), std::string::npos);
+  EXPECT_NE(bad(R"({"apps":[{"script":"server.js","env":{"A":[1]}}]})").find("apps[0].env.A"), std::string::npos);
+  EXPECT_NE(bad(R"({"apps":[{"script":"server.js","name":"a"},{"script":"server.js","name":"a"}]})").find("used twice"), std::string::npos);
+  EXPECT_NE(bad(R"({"services":[]})").find("no `apps` list"), std::string::npos);
+}
+
+TEST_F(ConfigFileTest, YamlTomlAndJsonFilesGiveTheSameApps) {
+  std::string y = Write("cohort.config.yaml", "apps:\n  - name: web\n    script: server.js\n    instances: 2\n    env:\n      PORT: \"8080\"\n");
+  std::string t = Write("cohort.config.toml", "[[apps]]\nname = \"web\"\nscript = \"server.js\"\ninstances = 2\n[apps.env]\nPORT = \"8080\"\n");
+  std::string j = Write("cohort.config.json", R"({"apps":[{"name":"web","script":"server.js","instances":2,"env":{"PORT":"8080"}}]})");
+  for (const std::string& f : {y, t, j}) {
+    auto r = LoadConfigFile(f, "");
+    ASSERT_TRUE(r.ok()) << f << ": " << r.status().message();
+    ASSERT_EQ(r->apps.size(), 1u);
+    EXPECT_EQ(r->apps[0].instances, 2) << f;
+    EXPECT_EQ(r->apps[0].env, (std::vector<std::pair<std::string, std::string>>{{"PORT", "8080"}})) << f;
+    EXPECT_EQ(r->apps[0].cwd, dir) << f;
+  }
+}
+
+TEST_F(ConfigFileTest, SyntaxErrorsGiveTheLine) {
+  std::string y = Write("bad.yaml", "apps:\n  - name: web\n   script: [oops\n");
+  auto ry = LoadConfigFile(y, "");
+  ASSERT_FALSE(ry.ok());
+  EXPECT_NE(ry.status().message().find("bad.yaml:"), std::string::npos) << ry.status().message();
+  std::string t = Write("bad.toml", "[[apps]]\nname = \"web\nscript = 1\n");
+  auto rt = LoadConfigFile(t, "");
+  ASSERT_FALSE(rt.ok());
+  EXPECT_NE(rt.status().message().find("bad.toml:2:"), std::string::npos) << rt.status().message();
+}
+
+TEST_F(ConfigFileTest, RecognizesConfigFileNames) {
+  EXPECT_TRUE(IsConfigFile("ecosystem.config.js"));
+  EXPECT_TRUE(IsConfigFile("/srv/cohort.config.yaml"));
+  EXPECT_TRUE(IsConfigFile("apps.toml"));
+  EXPECT_FALSE(IsConfigFile("server.js"));
+  EXPECT_FALSE(IsConfigFile("app.mjs"));
+}
+
+}  // namespace
+}  // namespace cohort
