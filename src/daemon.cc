@@ -165,7 +165,7 @@ void Daemon::Start(const json& req, ControlServer::Reply reply) {
   App& app = apps_[config->name];
   app.config = std::move(*config);
   std::string name = app.config.name;
-  StartApp(app, [this, name, reply](const std::string& error) {
+  StartApp(app, [name, reply](const std::string& error) {
     if (error.empty()) {
       reply({{"ok", true}, {"app", name}});
     } else {
