@@ -6,7 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-60}
-command -v clang++ >/dev/null || { sudo_or=""; [ "$(id -u)" = 0 ] || sudo_or=sudo; $sudo_or apt-get install -y -qq clang libclang-rt-dev >/dev/null; }
+if ! command -v clang++ >/dev/null; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang libclang-rt-dev >/dev/null
+fi
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCOHORT_FUZZ=ON -DCOHORT_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz
 status=0
