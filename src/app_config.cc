@@ -10,6 +10,9 @@
 
 #include <fmt/format.h>
 
+#include "ip_address.h"
+#include "sticky_key.h"
+
 namespace cohort {
 
 int CpuCount() {
@@ -63,6 +66,22 @@ Status ValidateAppConfig(AppConfig& c) {
   if (c.scheduler != "rr" && c.scheduler != "least" && c.scheduler != "shared") {
     return Status::Error(fmt::format("unknown scheduler '{}' (use rr, least or shared)", c.scheduler));
   }
+  if (!c.sticky.empty()) {
+    Result<StickySpec> spec = ParseStickySpec(c.sticky);
+    if (!spec.ok()) return Status::Error("--sticky: " + spec.status().message());
+    if (c.scheduler == "shared") {
+      return Status::Error("--sticky needs cohort to place connections; it cannot be used with --scheduler shared");
+    }
+  }
+  if (!c.trust_proxy.empty()) {
+    Result<AddressSet> set = AddressSet::Parse(c.trust_proxy);
+    if (!set.ok()) return Status::Error("--trust-proxy: " + set.status().message());
+    if (c.scheduler == "shared") {
+      return Status::Error("--trust-proxy needs cohort to place connections; it cannot be used with --scheduler shared");
+    }
+  }
+  if (c.sticky_ttl.count() < 0) return Status::Error("--sticky-ttl must not be negative");
+  if (c.sticky_timeout.count() <= 0) return Status::Error("--sticky-timeout must be positive");
   for (const auto& [k, v] : c.env) {
     if (k.empty() || k.find('=') != std::string::npos) {
       return Status::Error(fmt::format("--env {}={}: the name must be non-empty and without '='", k, v));
@@ -97,6 +116,10 @@ nlohmann::json AppConfigToJson(const AppConfig& c) {
           {"environment", c.environment},
           {"instances", c.instances},
           {"scheduler", c.scheduler},
+          {"sticky", c.sticky},
+          {"trust_proxy", c.trust_proxy},
+          {"sticky_ttl_ms", c.sticky_ttl.count()},
+          {"sticky_timeout_ms", c.sticky_timeout.count()},
           {"ready_timeout_ms", c.ready_timeout.count()},
           {"kill_timeout_ms", c.kill_timeout.count()}};
 }
@@ -122,17 +145,22 @@ Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
   AppConfig c;
   std::map<std::string, std::string> env;
   int64_t ready_ms = c.ready_timeout.count(), kill_ms = c.kill_timeout.count();
+  int64_t ttl_ms = c.sticky_ttl.count(), peek_ms = c.sticky_timeout.count();
   for (Status s : {Read(j, "name", &c.name), Read(j, "script", &c.script),
                    Read(j, "interpreter", &c.interpreter), Read(j, "interpreter_args", &c.interpreter_args),
                    Read(j, "args", &c.args), Read(j, "cwd", &c.cwd), Read(j, "env", &env),
                    Read(j, "environment", &c.environment), Read(j, "instances", &c.instances),
                    Read(j, "scheduler", &c.scheduler), Read(j, "ready_timeout_ms", &ready_ms),
-                   Read(j, "kill_timeout_ms", &kill_ms)}) {
+                   Read(j, "kill_timeout_ms", &kill_ms), Read(j, "sticky", &c.sticky),
+                   Read(j, "trust_proxy", &c.trust_proxy), Read(j, "sticky_ttl_ms", &ttl_ms),
+                   Read(j, "sticky_timeout_ms", &peek_ms)}) {
     if (!s.ok()) return s;
   }
   c.env.assign(env.begin(), env.end());
   c.ready_timeout = Millis(ready_ms);
   c.kill_timeout = Millis(kill_ms);
+  c.sticky_ttl = Millis(ttl_ms);
+  c.sticky_timeout = Millis(peek_ms);
   return c;
 }
 

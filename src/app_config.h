@@ -27,6 +27,12 @@ struct AppConfig {
   std::vector<std::string> environment;
   int instances = 1;
   std::string scheduler = "rr";        // rr | least | shared
+  // Sticky balancing (sticky_key.h): "" (none), ip, cookie:NAME, header:NAME,
+  // query:NAME; with it, `scheduler` places connections that have no key.
+  std::string sticky;
+  std::string trust_proxy;             // --trust-proxy: addresses/CIDRs ("" = none)
+  Millis sticky_ttl{0};                // declared keys expire; 0 = when their worker goes
+  Millis sticky_timeout{1000};         // how long to wait for a connection's first bytes
   Millis ready_timeout{10000};
   Millis kill_timeout{5000};
 };

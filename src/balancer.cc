@@ -78,13 +78,13 @@ void Balancer::NotifyRoom(const std::string& key) {
   if (on_room && HasRoom(key)) on_room(key);
 }
 
-void Balancer::Dispatch(const std::string& key, UniqueFd fd) {
+void Balancer::Dispatch(const std::string& key, UniqueFd fd, std::string sticky_key) {
+  Conn c{std::move(fd), key, 0, std::move(sticky_key)};
   if (!keys_.count(key)) {
-    Conn c{std::move(fd), key, 0};
     Drop(c, "nobody serves its server");
     return;
   }
-  Place(Conn{std::move(fd), key, 0});
+  Place(std::move(c));
 }
 
 void Balancer::Place(Conn conn) {
@@ -110,7 +110,7 @@ void Balancer::Place(Conn conn) {
       ks.queue.push_back(std::move(conn));
       return;
     }
-    WorkerId w = scratch_[ks.scheduler->Pick(scratch_, ConnectionInfo{conn.fd.get()})].id;
+    WorkerId w = scratch_[ks.scheduler->Pick(scratch_, ConnectionInfo{conn.fd.get(), conn.sticky_key})].id;
     uint64_t seq = next_seq_++;
     Status sent = sink_->SendConnection(w, ks.key_json, seq, conn.fd.get());
     if (!sent.ok()) {

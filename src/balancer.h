@@ -72,7 +72,8 @@ class Balancer {
   // The worker is gone: every connection it had not confirmed goes elsewhere.
   void WorkerGone(WorkerId worker);
 
-  void Dispatch(const std::string& key, UniqueFd conn);
+  // `sticky_key` (may be empty) stays with the connection if it is re-sent.
+  void Dispatch(const std::string& key, UniqueFd conn, std::string sticky_key = {});
   void OnReply(WorkerId worker, uint64_t seq, bool accepted);
 
   bool HasRoom(const std::string& key) const;
@@ -86,6 +87,7 @@ class Balancer {
     UniqueFd fd;
     std::string key;
     uint32_t bounces = 0;
+    std::string sticky_key;
   };
   struct KeyState {
     std::string key_json;

@@ -205,7 +205,7 @@ TEST(LeastConnectionsScheduler, PrefersTheWorkerWithFewerInFlight) {
   LeastConnectionsScheduler least(42);
   std::vector<Candidate> c = {{1, 0, 10}, {2, 1, 0}};
   int picked_idle = 0;
-  for (int i = 0; i < 100; ++i) picked_idle += least.Pick(c, ConnectionInfo{-1}) == 1;
+  for (int i = 0; i < 100; ++i) picked_idle += least.Pick(c, ConnectionInfo{-1, {}}) == 1;
   EXPECT_EQ(picked_idle, 100);  // with two candidates both are always compared
 }
 
@@ -213,7 +213,7 @@ TEST(LeastConnectionsScheduler, SpreadsEvenlyWhenLoadsAreEqual) {
   LeastConnectionsScheduler least(7);
   std::vector<Candidate> c = {{1, 0, 0}, {2, 1, 0}, {3, 2, 0}, {4, 3, 0}};
   std::map<size_t, int> counts;
-  for (int i = 0; i < 4000; ++i) ++counts[least.Pick(c, ConnectionInfo{-1})];
+  for (int i = 0; i < 4000; ++i) ++counts[least.Pick(c, ConnectionInfo{-1, {}})];
   for (auto& [idx, n] : counts) EXPECT_GT(n, 600) << idx;
   EXPECT_EQ(counts.size(), 4u);
 }

@@ -40,6 +40,7 @@ struct RunArgs {
   std::string script;
   std::vector<std::string> args, env;
   std::string ready_timeout = "10s", kill_timeout = "5s";
+  std::string sticky, trust_proxy, sticky_ttl = "0", sticky_timeout = "1s";
   bool quiet = false, json_logs = false, verbose = false;
 };
 
@@ -54,6 +55,15 @@ void AddRunOptions(CLI::App* run, RunArgs& a) {
   run->add_option("--cwd", a.cwd, "Working directory of the workers (default: the current one)");
   run->add_option("-e,--env", a.env, "Environment variable for the workers, KEY=VALUE (repeatable)");
   run->add_option("-s,--scheduler", a.scheduler, "Connection balancing: rr (round-robin), least, shared (kernel)")
+      ->capture_default_str();
+  run->add_option("--sticky", a.sticky,
+                  "Keep each user on one worker, by: ip, cookie:NAME, header:NAME or query:NAME");
+  run->add_option("--trust-proxy", a.trust_proxy,
+                  "Proxies (addresses, CIDRs, or 'loopback') whose PROXY header / X-Forwarded-For names the client");
+  run->add_option("--sticky-ttl", a.sticky_ttl, "Forget keys workers declared (cohort:sticky) after this long; 0: never")
+      ->capture_default_str();
+  run->add_option("--sticky-timeout", a.sticky_timeout,
+                  "How long to wait for a new connection's first bytes before placing it without a key")
       ->capture_default_str();
   run->add_option("--ready-timeout", a.ready_timeout, "How long a new worker may take to listen during a reload")
       ->capture_default_str();
@@ -89,6 +99,14 @@ Result<AppConfig> ToAppConfig(const RunArgs& a) {
   if (!kill.ok()) return Status::Error("--kill-timeout: " + kill.status().message());
   c.ready_timeout = *ready;
   c.kill_timeout = *kill;
+  c.sticky = a.sticky;
+  c.trust_proxy = a.trust_proxy;
+  Result<Millis> ttl = ParseDuration(a.sticky_ttl);
+  if (!ttl.ok()) return Status::Error("--sticky-ttl: " + ttl.status().message());
+  Result<Millis> peek = ParseDuration(a.sticky_timeout);
+  if (!peek.ok()) return Status::Error("--sticky-timeout: " + peek.status().message());
+  c.sticky_ttl = *ttl;
+  c.sticky_timeout = *peek;
   Status s = ValidateAppConfig(c);
   if (!s.ok()) return s;
   return c;

@@ -11,6 +11,7 @@
 #include "node_protocol.h"
 #include "process_spawner.h"
 #include "round_robin_scheduler.h"
+#include "sticky_scheduler.h"
 
 extern char** environ;
 
@@ -18,11 +19,16 @@ namespace cohort {
 namespace {
 
 // In shared mode the kernel balances and the Balancer is idle; rr stands in.
-Balancer::SchedulerFactory SchedulersFor(const std::string& name) {
-  return [name]() -> std::unique_ptr<Scheduler> {
+// With --sticky, the configured policy places connections without a key.
+Balancer::SchedulerFactory SchedulersFor(const AppConfig& config, StickyTable* table) {
+  std::string name = config.scheduler;
+  bool sticky = !config.sticky.empty() || !config.trust_proxy.empty();
+  return [name, sticky, table]() -> std::unique_ptr<Scheduler> {
     auto s = MakeScheduler(name == "shared" ? "rr" : name);
-    if (s.ok()) return std::move(*s);
-    return std::make_unique<RoundRobinScheduler>();
+    std::unique_ptr<Scheduler> base = s.ok() ? std::move(*s) : std::make_unique<RoundRobinScheduler>();
+    if (!sticky) return base;
+    return std::make_unique<StickyScheduler>(std::move(base), table,
+                                             [] { return std::chrono::steady_clock::now(); });
   };
 }
 
@@ -43,7 +49,7 @@ ClusterPrimary::ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger
       config_(std::move(config)),
       logger_(logger),
       timers_(loop),
-      balancer_(SchedulersFor(config_.scheduler), this),
+      balancer_(SchedulersFor(config_, &sticky_table_), this),
       supervisor_(SupervisorOptions{.app_name = config_.name,
                                     .instances = config_.instances,
                                     .ready_timeout = config_.ready_timeout,
@@ -53,7 +59,18 @@ ClusterPrimary::ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger
                   [this](int level, const std::string& line) {
                     Log(static_cast<LogLevel>(level), line);
                   }),
+      sticky_table_({.max_keys = 1'000'000, .ttl = config_.sticky_ttl}),
       shared_(config_.scheduler == "shared") {
+  if (!config_.sticky.empty() || !config_.trust_proxy.empty()) {
+    // Validated in ValidateAppConfig; without --sticky, --trust-proxy keys by client address.
+    StickyPeeker::Options o;
+    if (Result<StickySpec> spec = ParseStickySpec(config_.sticky.empty() ? "ip" : config_.sticky); spec.ok()) {
+      o.spec = *spec;
+    }
+    if (Result<AddressSet> set = AddressSet::Parse(config_.trust_proxy); set.ok()) o.trusted = *set;
+    o.timeout = config_.sticky_timeout;
+    peek_options_ = std::move(o);
+  }
   balancer_.on_room = [this](const std::string& key) {
     auto it = listeners_.find(key);
     if (it != listeners_.end()) it->second->Resume();
@@ -247,7 +264,16 @@ Listener* ClusterPrimary::FindOrOpenListener(const std::string& key, const Liste
   }
   Listener::Callbacks cb;
   cb.has_room = [this, key] { return balancer_.HasRoom(key); };
-  cb.on_accept = [this, key](UniqueFd conn) { balancer_.Dispatch(key, std::move(conn)); };
+  if (peek_options_) {
+    auto peeker = std::make_unique<StickyPeeker>(loop_, *peek_options_, [this, key](UniqueFd conn, std::string sticky) {
+      balancer_.Dispatch(key, std::move(conn), std::move(sticky));
+    });
+    StickyPeeker* p = peeker.get();
+    peekers_[key] = std::move(peeker);
+    cb.on_accept = [p](UniqueFd conn) { p->Add(std::move(conn)); };
+  } else {
+    cb.on_accept = [this, key](UniqueFd conn) { balancer_.Dispatch(key, std::move(conn)); };
+  }
   cb.on_warning = [this](const std::string& line) { Log(LogLevel::kWarn, line); };
   auto listener = std::make_unique<Listener>(loop_, spec, std::move(*fd), std::move(cb));
   Listener* l = listener.get();
@@ -302,7 +328,33 @@ void ClusterPrimary::OnListening(Worker& w, const nlohmann::json& msg) {
   supervisor_.OnListening(w.id, key);
 }
 
+void ClusterPrimary::OnStickyDeclaration(Worker& w, const nlohmann::json& msg) {
+  auto key = msg.find("key");
+  std::string k;
+  if (key != msg.end() && key->is_string()) k = key->get<std::string>();
+  if (key != msg.end() && key->is_number()) k = key->dump();
+  if (k.empty() || k.size() > 4096) {
+    Log(LogLevel::kWarn, fmt::format("slot {}: worker {} sent cohort:sticky without a key (a non-empty string "
+                                     "up to 4096 bytes); ignored", w.slot, w.id));
+    return;
+  }
+  if (!peek_options_) {
+    Log(LogLevel::kDebug, fmt::format("slot {}: cohort:sticky from worker {} ignored: the app runs without --sticky", w.slot, w.id));
+    return;
+  }
+  sticky_table_.Declare(k, w.id, Now());
+}
+
+void ClusterPrimary::ForgetWorker(WorkerId id) {
+  balancer_.WorkerGone(id);
+  sticky_table_.ForgetWorker(id);
+}
+
 void ClusterPrimary::OnUserMessage(Worker& w, const nlohmann::json& msg) {
+  if (msg.is_object() && msg.value("cmd", "") == "cohort:sticky") {
+    OnStickyDeclaration(w, msg);
+    return;
+  }
   if (msg.is_object() && msg.value("cmd", "") == "cohort:broadcast") {
     auto data = msg.find("data");
     if (data == msg.end() || IsNodeInternal(*data)) return;
@@ -338,7 +390,7 @@ void ClusterPrimary::OnChannelClosed(WorkerId id, const std::string& why) {
   Worker* w = FindWorker(id);
   if (!w) return;
   Log(LogLevel::kDebug, fmt::format("slot {}: worker {}: {}", w->slot, id, why));
-  balancer_.WorkerGone(id);
+  ForgetWorker(id);
   w->unacked.clear();
   // A Node worker exits when its channel closes; anything else gets SIGTERM.
   if (!w->disconnect_sent) ::kill(w->pid, SIGTERM);
@@ -354,7 +406,7 @@ bool ClusterPrimary::OnChildExit(pid_t pid, ExitStatus status) {
     if (w.channel && w.channel->open()) w.channel->Drain();
     if (w.out) w.out->Finish();
     if (w.err) w.err->Finish();
-    balancer_.WorkerGone(id);
+    ForgetWorker(id);
     workers_.erase(it);
     supervisor_.OnExit(id, status);
     return true;
@@ -409,6 +461,7 @@ void ClusterPrimary::Stop(Done done) {
   for (auto& [key, l] : listeners_) l->Pause();
   supervisor_.Stop([this, done = std::move(done)](Status s) {
     listeners_.clear();
+    peekers_.clear();
     done(s);
   });
 }
@@ -440,11 +493,31 @@ nlohmann::json ClusterPrimary::Describe() const {
     listeners.push_back(entry);
   }
   const BalancerStats& t = balancer_.totals();
+  json sticky = nullptr;
+  if (peek_options_) {
+    StickyPeeker::Stats total;
+    size_t waiting = 0;
+    for (const auto& [key, p] : peekers_) {
+      total.keyed += p->stats().keyed;
+      total.unkeyed += p->stats().unkeyed;
+      total.timed_out += p->stats().timed_out;
+      total.proxied += p->stats().proxied;
+      waiting += p->waiting();
+    }
+    sticky = {{"mode", peek_options_->spec.Describe()},
+              {"keyed", total.keyed},
+              {"unkeyed", total.unkeyed},
+              {"timed_out", total.timed_out},
+              {"proxied", total.proxied},
+              {"waiting", waiting},
+              {"declared_keys", sticky_table_.size()}};
+  }
   return {{"name", config_.name},
           {"script", config_.script},
           {"primary_pid", ::getpid()},
           {"instances", supervisor_.instances()},
           {"scheduler", config_.scheduler},
+          {"sticky", sticky},
           {"reloading", supervisor_.reloading()},
           {"stopping", supervisor_.stopping()},
           {"reloads", {{"succeeded", supervisor_.reloads_succeeded()}, {"failed", supervisor_.reloads_failed()}}},

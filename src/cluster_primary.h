@@ -28,6 +28,8 @@
 #include "listener.h"
 #include "logger.h"
 #include "output_pipe.h"
+#include "sticky_peeker.h"
+#include "sticky_table.h"
 #include "supervisor.h"
 #include "timer_set.h"
 #include "uv_handle.h"
@@ -93,6 +95,8 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   void OnQueryServer(Worker& w, const nlohmann::json& msg);
   void OnListening(Worker& w, const nlohmann::json& msg);
   void OnUserMessage(Worker& w, const nlohmann::json& msg);
+  void OnStickyDeclaration(Worker& w, const nlohmann::json& msg);
+  void ForgetWorker(WorkerId id);
   void OnChannelClosed(WorkerId id, const std::string& why);
   Listener* FindOrOpenListener(const std::string& key, const ListenSpec& spec, Status* error);
   void SendLine(Worker& w, std::string line, int fd = -1);
@@ -108,6 +112,11 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   Supervisor supervisor_;
   std::map<WorkerId, Worker> workers_;
   std::map<std::string, std::unique_ptr<Listener>> listeners_;  // by server key
+  // With --sticky / --trust-proxy: one peeker per listener, and the keys
+  // workers declared (shared by every server of the app).
+  std::optional<StickyPeeker::Options> peek_options_;
+  std::map<std::string, std::unique_ptr<StickyPeeker>> peekers_;  // by server key
+  StickyTable sticky_table_;
   uint64_t next_seq_ = 1;  // for the primary's own cluster messages
   bool shared_ = false;
   std::vector<std::string> base_env_;

@@ -160,7 +160,7 @@ Result<AppConfig> MapApp(const json& a, const std::string& where, const std::str
   static const std::set<std::string> kIgnored = {"exec_mode", "watch", "ignore_watch", "autorestart",
                                                  "merge_logs", "time", "log_date_format"};
   static const std::set<std::string> kNotYet = {"max_memory_restart", "out_file", "error_file", "log_file",
-                                                "sticky", "store", "cron_restart", "max_restarts",
+                                                "store", "cron_restart", "max_restarts",
                                                 "min_uptime", "restart_delay", "exp_backoff_restart_delay"};
   for (const auto& [key, v] : a.items()) {
     std::string at = where + "." + key;
@@ -194,6 +194,13 @@ Result<AppConfig> MapApp(const json& a, const std::string& where, const std::str
     } else if (key == "scheduler") {
       if (!v.is_string()) return Status::Error(at + ": must be rr, least or shared");
       c.scheduler = v.get<std::string>();
+    } else if (key == "sticky" || key == "trust_proxy") {
+      if (!v.is_string()) return Status::Error(at + ": must be a string");
+      (key == "sticky" ? c.sticky : c.trust_proxy) = v.get<std::string>();
+    } else if (key == "sticky_ttl" || key == "sticky_timeout") {
+      Result<Millis> d = Duration(v, at);
+      if (!d.ok()) return d.status();
+      (key == "sticky_ttl" ? c.sticky_ttl : c.sticky_timeout) = *d;
     } else if (key == "ready_timeout" || key == "listen_timeout") {
       Result<Millis> d = Duration(v, at);
       if (!d.ok()) return d.status();

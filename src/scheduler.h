@@ -22,7 +22,8 @@ struct Candidate {
 };
 
 struct ConnectionInfo {
-  int fd;  // the accepted connection (may be peeked, never read)
+  int fd;                       // the accepted connection (may be peeked, never read)
+  std::string_view sticky_key;  // empty: the connection has none (see sticky_key.h)
 };
 
 class Scheduler {
@@ -34,7 +35,8 @@ class Scheduler {
 };
 
 // "rr" (round-robin) or "least" (fewest in flight, power of two choices).
-// ("shared" is not a Scheduler: the kernel balances, see ClusterPrimary.)
+// ("shared" is not a Scheduler: the kernel balances, see ClusterPrimary.
+// Sticky balancing wraps one of these: StickyScheduler.)
 Result<std::unique_ptr<Scheduler>> MakeScheduler(std::string_view name);
 
 }  // namespace cohort
