@@ -21,11 +21,17 @@ TEST(AppConfigJson, RoundTripsEveryField) {
   c.scheduler = "least";
   c.ready_timeout = Millis(2500);
   c.kill_timeout = Millis(700);
+  c.sticky = "cookie:connect.sid";
+  c.trust_proxy = "10.0.0.0/8";
+  c.sticky_ttl = Millis(60000);
+  c.sticky_timeout = Millis(250);
   Result<AppConfig> back = AppConfigFromJson(AppConfigToJson(c));
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(AppConfigToJson(*back), AppConfigToJson(c));
   EXPECT_EQ(back->ready_timeout, Millis(2500));
   EXPECT_EQ(back->env, c.env);
+  EXPECT_EQ(back->sticky, "cookie:connect.sid");
+  EXPECT_EQ(back->sticky_ttl, Millis(60000));
 }
 
 TEST(AppConfigJson, WrongTypesNameTheField) {

@@ -11,6 +11,8 @@
 #include "node_protocol.h"
 #include "process_spawner.h"
 #include "round_robin_scheduler.h"
+#include "cohort_home.h"
+#include "sticky_cookie_hook.h"
 #include "sticky_scheduler.h"
 
 extern char** environ;
@@ -32,10 +34,16 @@ Balancer::SchedulerFactory SchedulersFor(const AppConfig& config, StickyTable* t
   };
 }
 
+bool IsNodeInterpreter(const std::string& interpreter) {
+  std::string_view base(interpreter);
+  if (size_t slash = base.rfind('/'); slash != std::string_view::npos) base.remove_prefix(slash + 1);
+  return base.starts_with("node");
+}
+
 bool IsReservedEnv(std::string_view entry) {
   for (std::string_view name : {"NODE_UNIQUE_ID=", "NODE_CHANNEL_FD=",
                                 "NODE_CHANNEL_SERIALIZATION_MODE=", "COHORT_INSTANCE=",
-                                "NODE_APP_INSTANCE=", "LISTEN_FDS=", "LISTEN_PID=",
+                                "NODE_APP_INSTANCE=", "COHORT_STICKY=", "LISTEN_FDS=", "LISTEN_PID=",
                                 "LISTEN_FDNAMES="}) {
     if (entry.substr(0, name.size()) == name) return true;
   }
@@ -105,6 +113,16 @@ Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_fa
                              std::function<void()> on_ready) {
   Log(LogLevel::kInfo, fmt::format("starting {} worker(s): {} (scheduler: {})", config_.instances,
                                    fmt::join(WorkerArgv(config_), " "), config_.scheduler));
+  if (config_.sticky.starts_with("cookie:") && IsNodeInterpreter(config_.interpreter)) {
+    Result<std::string> home = CohortHome();
+    Result<std::string> hook = home.ok() ? InstallStickyCookieHook(*home) : Result<std::string>(home.status());
+    if (hook.ok()) {
+      sticky_hook_ = *hook;
+    } else {
+      Log(LogLevel::kWarn, fmt::format("cannot install the sticky-cookie hook ({}); sessions must be declared "
+                                       "with cohort:sticky", hook.status().message()));
+    }
+  }
   supervisor_.Start(std::move(on_start_failed), std::move(on_ready));
   return Status::Ok();
 }
@@ -117,6 +135,7 @@ std::vector<std::string> ClusterPrimary::WorkerEnv(WorkerId id, int slot) const 
   env.push_back(fmt::format("COHORT_INSTANCE={}", slot));
   env.push_back(fmt::format("NODE_APP_INSTANCE={}", slot));
   env.push_back("COHORT_APP=" + config_.name);
+  if (!config_.sticky.empty()) env.push_back("COHORT_STICKY=" + config_.sticky);
   return env;
 }
 
@@ -131,6 +150,7 @@ Result<pid_t> ClusterPrimary::SpawnWorker(WorkerId id, int slot) {
   UniqueFd err_r(err[0]), err_w(err[1]);
 
   std::vector<std::string> argv = WorkerArgv(config_);
+  if (!sticky_hook_.empty()) argv.insert(argv.begin() + 1, {"--require", sticky_hook_});
   SpawnSpec spec{.file = argv[0],
                  .argv = argv,
                  .env = WorkerEnv(id, slot),

@@ -117,6 +117,7 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   std::optional<StickyPeeker::Options> peek_options_;
   std::map<std::string, std::unique_ptr<StickyPeeker>> peekers_;  // by server key
   StickyTable sticky_table_;
+  std::string sticky_hook_;  // preloaded into Node workers under --sticky cookie:NAME ("" = none)
   uint64_t next_seq_ = 1;  // for the primary's own cluster messages
   bool shared_ = false;
   std::vector<std::string> base_env_;

@@ -48,6 +48,21 @@ TEST_F(ConfigFileTest, MapsAPm2StyleAppFieldByField) {
   EXPECT_NE(r->warnings[0].find("apps[0].exec_mode"), std::string::npos);
 }
 
+TEST_F(ConfigFileTest, StickyFields) {
+  json doc = json::parse(R"({"apps":[{"script":"server.js","sticky":"header:X-User","trust_proxy":"loopback",
+    "sticky_ttl":"1h","sticky_timeout":500}]})");
+  auto r = AppsFromDocument(doc, "c.json", dir, "");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->apps[0].sticky, "header:X-User");
+  EXPECT_EQ(r->apps[0].trust_proxy, "loopback");
+  EXPECT_EQ(r->apps[0].sticky_ttl, Millis(3600000));
+  EXPECT_EQ(r->apps[0].sticky_timeout, Millis(500));
+  EXPECT_TRUE(r->warnings.empty());
+  auto bad = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","sticky":"hash"}]})"), "c.json", dir, "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("unknown sticky mode 'hash'"), std::string::npos) << bad.status().message();
+}
+
 TEST_F(ConfigFileTest, UnknownAndUnsupportedFieldsAreWarnedAboutNotDropped) {
   json doc = json::parse(R"({"apps":[{"script":"server.js","max_memory_restart":"300M","colour":"blue"}]})");
   auto r = AppsFromDocument(doc, "c.json", dir, "");

@@ -195,3 +195,78 @@ test('bad --sticky and --trust-proxy values are refused with the reason', async 
     assert.match(r.stderr, re);
   }
 });
+
+// Logs in, then asks /me `n` times on fresh connections; the share that
+// found the logged-in user.
+async function expressLoggedIn(port, n = 100) {
+  const login = await get(port, { path: '/login?user=ann' });
+  const cookie = login.headers['set-cookie'][0].split(';')[0];
+  let found = 0;
+  for (let i = 0; i < n; i++) {
+    if (JSON.parse((await get(port, { path: '/me', headers: { cookie } })).body).user === 'ann') found++;
+  }
+  return found / n;
+}
+
+test('express-session with its MemoryStore keeps a login across 100 requests with --sticky cookie:connect.sid', async (t) => {
+  const sticky = await startSticky(t, ['--sticky', 'cookie:connect.sid'], { app: 'express-sessions.js' });
+  assert.equal(await expressLoggedIn(sticky.port), 1);
+  const ls = JSON.parse((await sticky.c.cli(['ls', '--json'])).stdout);
+  assert.equal(ls.apps[0].sticky.declared_keys, 1, 'the worker declared the session cookie');
+  // The same app without stickiness loses the login on the other worker.
+  const plain = await startSticky(t, [], { app: 'express-sessions.js' });
+  const ratio = await expressLoggedIn(plain.port);
+  assert.ok(ratio < 0.8, `without --sticky ${ratio * 100}% of requests were logged in`);
+});
+
+// One socket.io client: connects, waits for the WebSocket upgrade, then
+// exchanges 3 messages. Resolves with the slots that answered; rejects on
+// any error (e.g. "Session ID unknown" when a request reached another worker).
+async function socketioSession(port) {
+  const { io } = await import('socket.io-client');
+  const sock = io(`http://127.0.0.1:${port}`, { reconnection: false, forceNew: true, timeout: 5000 });
+  try {
+    await new Promise((resolve, reject) => {
+      sock.on('connect', resolve);
+      sock.on('connect_error', reject);
+    });
+    const engine = sock.io.engine;
+    if (engine.transport.name !== 'websocket') {
+      await new Promise((resolve, reject) => {
+        engine.once('upgrade', resolve);
+        engine.once('upgradeError', reject);
+        sock.on('disconnect', (why) => reject(new Error(`disconnected: ${why}`)));
+      });
+    }
+    const slots = new Set();
+    for (let n = 0; n < 3; n++) {
+      const r = await sock.timeout(5000).emitWithAck('hello', n);
+      assert.equal(r.n, n);
+      assert.equal(r.transport, 'websocket');
+      slots.add(r.slot);
+    }
+    return slots;
+  } finally {
+    sock.close();
+  }
+}
+
+test('socket.io with polling then upgrade: 20 clients connect and talk with --sticky query:sid + declared ids', async (t) => {
+  const { port } = await startSticky(t, ['--sticky', 'query:sid'], { app: 'socketio.js', env: { DECLARE: '1' } });
+  const all = new Set();
+  for (let i = 0; i < 20; i++) {
+    const slots = await socketioSession(port);
+    assert.equal(slots.size, 1);
+    all.add([...slots][0]);
+  }
+  assert.equal(all.size, 2, 'clients were spread over both workers');
+});
+
+test('socket.io: 20 clients connect and talk with --sticky ip; without stickiness they fail', async (t) => {
+  const sticky = await startSticky(t, ['--sticky', 'ip'], { app: 'socketio.js' });
+  for (let i = 0; i < 20; i++) assert.equal((await socketioSession(sticky.port)).size, 1);
+  const plain = await startSticky(t, [], { app: 'socketio.js' });
+  let failed = 0;
+  for (let i = 0; i < 20; i++) await socketioSession(plain.port).catch(() => failed++);
+  assert.ok(failed >= 5, `only ${failed} of 20 clients failed without stickiness`);
+});
