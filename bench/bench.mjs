@@ -2,6 +2,7 @@
 // and shared socket), PM2 and cohort (every scheduler), same app, same load,
 // one session. Writes bench/results.md. See bench/README.md.
 //   node bench/bench.mjs [--quick] [--runs N] [--seconds S] [--workers N] [--only cpu,hello,...]
+//   (sections: cpu, hello, keepalive, sticky, mixed, memory, reload)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +18,7 @@ const quick = args.includes('--quick');
 const RUNS = Number(opt('--runs', quick ? 1 : 3));
 const SECS = Number(opt('--seconds', quick ? 4 : 10));
 const WORKERS = Number(opt('--workers', os.availableParallelism()));
-const ONLY = new Set((opt('--only', 'cpu,hello,keepalive,memory,reload')).split(','));
+const ONLY = new Set((opt('--only', 'cpu,hello,keepalive,sticky,mixed,memory,reload')).split(','));
 const COHORT = process.env.COHORT_BIN || path.join(root, 'build/cohort');
 const PM2 = path.join(root, 'node_modules/.bin/pm2');
 const APP = path.join(root, 'test/apps/server.js');
@@ -48,36 +49,40 @@ function run(cmd, a, env) {
 }
 function killTree(p) { try { process.kill(-p.pid, 'SIGKILL'); } catch {} }
 
-// Each contender: start(port, loops) -> { primaryPid(), reload(), stop() }
+// Each contender: start(port, env, app) -> { primaryPid(), reload(), stop() }
 const contenders = {
-  single: async (port, env) => {
-    const p = run('node', [APP], { ...env, PORT: port });
+  single: async (port, env, app = APP) => {
+    const p = run('node', [app], { ...env, PORT: port });
     return { primaryPid: () => null, reload: null, stop: async () => killTree(p) };
   },
-  'node-rr': (port, env) => nodeCluster(port, env, 'rr'),
-  'node-shared': (port, env) => nodeCluster(port, env, 'none'),
-  pm2: async (port, env) => {
+  'node-rr': (port, env, app) => nodeCluster(port, env, 'rr', app),
+  'node-shared': (port, env, app) => nodeCluster(port, env, 'none', app),
+  pm2: async (port, env, app = APP) => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'bench-pm2-'));
     const e = { ...process.env, ...env, PORT: String(port), PM2_HOME: home };
-    execFileSync(PM2, ['start', APP, '-i', String(WORKERS), '--name', 'bench'], { env: e, stdio: 'ignore' });
+    execFileSync(PM2, ['start', app, '-i', String(WORKERS), '--name', 'bench'], { env: e, stdio: 'ignore' });
     return {
       primaryPid: () => Number(readFileSync(path.join(home, 'pm2.pid'), 'utf8')),
       reload: async () => execFileSync(PM2, ['reload', 'bench'], { env: e, stdio: 'ignore' }),
       stop: async () => { try { execFileSync(PM2, ['kill'], { env: e, stdio: 'ignore' }); } catch {} rmSync(home, { recursive: true, force: true }); },
     };
   },
-  'cohort-rr': (port, env) => cohort(port, env, 'rr'),
-  'cohort-least': (port, env) => cohort(port, env, 'least'),
-  'cohort-shared': (port, env) => cohort(port, env, 'shared'),
+  'cohort-rr': (port, env, app) => cohort(port, env, ['-s', 'rr'], app),
+  'cohort-least': (port, env, app) => cohort(port, env, ['-s', 'least'], app),
+  'cohort-shared': (port, env, app) => cohort(port, env, ['-s', 'shared'], app),
+  'cohort-sticky-header': (port, env, app) => cohort(port, env, ['--sticky', 'header:X-User-Id'], app),
+  'cohort-sticky-cookie': (port, env, app) => cohort(port, env, ['--sticky', 'cookie:sid'], app),
+  'cohort-sticky-query': (port, env, app) => cohort(port, env, ['--sticky', 'query:sid'], app),
 };
-async function nodeCluster(port, env, policy) {
-  const p = run('node', [path.join(root, 'bench/node-cluster.js'), APP],
+const CLUSTERS = ['single', 'node-rr', 'node-shared', 'pm2', 'cohort-rr', 'cohort-least', 'cohort-shared'];
+async function nodeCluster(port, env, policy, app = APP) {
+  const p = run('node', [path.join(root, 'bench/node-cluster.js'), app],
     { ...env, PORT: port, WORKERS: WORKERS, NODE_CLUSTER_SCHED_POLICY: policy });
   return { primaryPid: () => p.pid, reload: async () => { p.kill('SIGUSR2'); await sleep(3000); }, stop: async () => killTree(p) };
 }
-async function cohort(port, env, scheduler) {
+async function cohort(port, env, options, app = APP) {
   const home = mkdtempSync(path.join(os.tmpdir(), 'bench-cohort-'));
-  const p = run(COHORT, ['run', APP, '-i', String(WORKERS), '-s', scheduler, '--name', 'bench', '--quiet'],
+  const p = run(COHORT, ['run', app, '-i', String(WORKERS), ...options, '--name', 'bench', '--quiet'],
     { ...env, PORT: port, COHORT_HOME: home });
   return {
     primaryPid: () => p.pid,
@@ -105,11 +110,15 @@ function abAsync(port, seconds) {
     });
   });
 }
-function wrk(port) {
-  const out = sh('wrk', ['-t2', '-c100', `-d${SECS}s`, `http://127.0.0.1:${port}/`]);
+function wrk(port, { seconds = SECS, connections = 100, script = null } = {}) {
+  const a = ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency'];
+  if (script) a.push('-s', path.join(root, 'bench', script));
+  const out = sh('wrk', [...a, `http://127.0.0.1:${port}/`]);
   const m = out.match(/Requests\/sec:\s+([\d.]+)/);
   const errs = out.match(/Socket errors: (.*)/);
-  return { rps: m ? Number(m[1]) : NaN, errors: errs ? errs[1] : '' };
+  const ms = (p) => { const x = out.match(new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm')); return x ? Number(x[1]) * { us: 1e-3, ms: 1, s: 1e3 }[x[2]] : NaN; };
+  return { rps: m ? Number(m[1]) : NaN, errors: errs ? errs[1] : '', complete: Number((out.match(/(\d+) requests in/) || [])[1]),
+    p50: ms(50), p99: ms(99) };
 }
 function cpuSeconds(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -122,9 +131,9 @@ function memory(pid) {
 }
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
-async function withContender(name, env, fn) {
+async function withContender(name, env, fn, app = APP) {
   const port = await freePort();
-  const c = await contenders[name](port, env);
+  const c = await contenders[name](port, env, app);
   try {
     await waitServing(port);
     return await fn(port, c);
@@ -135,10 +144,10 @@ async function withContender(name, env, fn) {
 }
 
 const results = {};  // workload -> contender -> {values[], extra}
-async function throughput(workload, env, measure) {
+async function throughput(workload, env, measure, { names = CLUSTERS, app = APP } = {}) {
   results[workload] = {};
-  for (const name of Object.keys(contenders)) {
-    const values = [];
+  for (const name of names) {
+    const values = [], p50 = [], p99 = [], cpuUs = [];
     let extra = '';
     await withContender(name, env, async (port, c) => {
       measure(port, 2);  // warm-up
@@ -147,15 +156,19 @@ async function throughput(workload, env, measure) {
         const cpu0 = pid ? cpuSeconds(pid) : 0;
         const r = measure(port, SECS);
         values.push(r.rps);
-        if (name.startsWith('cohort') && workload === 'hello' && r.complete) {
-          extra = `primary CPU ${((cpuSeconds(pid) - cpu0) / r.complete * 1e6).toFixed(1)} µs/conn`;
+        if (r.p99 >= 0) p50.push(r.p50), p99.push(r.p99);
+        extra = '';
+        if (name.startsWith('cohort') && workload !== 'cpu' && r.complete) {
+          cpuUs.push((cpuSeconds(pid) - cpu0) / r.complete * 1e6);
+          extra = `primary CPU ${cpuUs.at(-1).toFixed(1)} µs/conn`;
         }
         if (r.failed) extra += ` failed ${r.failed}`;
         if (r.errors) extra += ` ${r.errors}`;
       }
-    });
-    results[workload][name] = { values, extra };
-    console.log(`${workload.padEnd(9)} ${name.padEnd(14)} ${values.map((v) => v.toFixed(0)).join(' / ')} req/s ${extra}`);
+    }, app);
+    results[workload][name] = { values, extra, ...(p99.length ? { p50, p99 } : {}), ...(cpuUs.length ? { cpuUs } : {}) };
+    const lat = p99.length ? ` p50 ${median(p50).toFixed(1)} ms p99 ${median(p99).toFixed(1)} ms` : '';
+    console.log(`${workload.padEnd(9)} ${name.padEnd(20)} ${values.map((v) => v.toFixed(0)).join(' / ')} req/s${lat} ${extra}`);
   }
 }
 
@@ -163,7 +176,15 @@ async function main() {
   process.on('SIGINT', () => { started.forEach(killTree); process.exit(130); });
   if (ONLY.has('cpu')) await throughput('cpu', { LOOPS: '1e7' }, (port, s) => ab(port, { seconds: s }));
   if (ONLY.has('hello')) await throughput('hello', { LOOPS: '0' }, (port, s) => ab(port, { seconds: s }));
-  if (ONLY.has('keepalive')) await throughput('keepalive', { LOOPS: '0' }, (port) => wrk(port));
+  if (ONLY.has('keepalive')) await throughput('keepalive', { LOOPS: '0' }, (port, s) => wrk(port, { seconds: s }));
+  if (ONLY.has('sticky')) {
+    await throughput('sticky', { LOOPS: '0' }, (port, s) => wrk(port, { seconds: s, script: 'users.lua' }),
+      { names: ['single', 'node-rr', 'cohort-rr', 'cohort-sticky-header', 'cohort-sticky-cookie', 'cohort-sticky-query'] });
+  }
+  if (ONLY.has('mixed')) {
+    await throughput('mixed', {}, (port, s) => wrk(port, { seconds: s, connections: 50, script: 'mixed.lua' }),
+      { names: ['node-rr', 'pm2', 'cohort-rr', 'cohort-least', 'cohort-shared'], app: path.join(root, 'test/apps/mixed.js') });
+  }
   const mem = {};
   if (ONLY.has('memory')) {
     for (const name of ['node-rr', 'pm2', 'cohort-rr']) {
@@ -233,6 +254,31 @@ function render(sections) {
     for (const [name, { values, extra }] of Object.entries(byName)) {
       const m = median(values);
       md += `| ${name} | ${m.toFixed(0)} | ${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)} | ${(m / single).toFixed(2)} | ${(m / rr).toFixed(2)} | ${extra.trim()} |\n`;
+    }
+    md += '\n';
+  }
+  if (sections.sticky) {
+    const sec = sections.sticky;
+    const rows = sec.rows;
+    const rr = median(rows['cohort-rr'].values), rrCpu = median(rows['cohort-rr'].cpuUs || [NaN]);
+    md += `## Sticky balancing: hello world, new connection per request, 1000 users (\`wrk -t2 -c100 -s bench/users.lua\`)\n\n${about(sec.run)}` +
+      'Every request carries its user as a header, a cookie and a query parameter; each sticky mode keys on one of them. "Peek cost" is the primary\'s CPU per connection above round-robin\'s: reading and parsing the request head.\n\n' +
+      '| contender | req/s (median) | min–max | × cohort rr | × single | primary CPU µs/conn | peek cost µs/conn |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n';
+    for (const [name, r] of Object.entries(rows)) {
+      const m = median(r.values), cpu = r.cpuUs ? median(r.cpuUs) : NaN;
+      const peek = name.startsWith('cohort-sticky') ? (cpu - rrCpu).toFixed(1) : '';
+      md += `| ${name} | ${m.toFixed(0)} | ${Math.min(...r.values).toFixed(0)}–${Math.max(...r.values).toFixed(0)} | ${(m / rr).toFixed(2)} | ${(m / median(rows.single.values)).toFixed(2)} | ${Number.isNaN(cpu) ? '' : cpu.toFixed(1)} | ${peek} |\n`;
+    }
+    md += '\n';
+  }
+  if (sections.mixed) {
+    const sec = sections.mixed;
+    const rows = sec.rows;
+    const rrP99 = median(rows['cohort-rr'].p99);
+    md += `## Mixed workload: 10% of requests 20× heavier, new connection per request (\`wrk -t2 -c50 -s bench/mixed.lua\`)\n\n${about(sec.run)}` +
+      '| contender | req/s (median) | p50 ms | p99 ms | p99 × cohort rr |\n| --- | ---: | ---: | ---: | ---: |\n';
+    for (const [name, r] of Object.entries(rows)) {
+      md += `| ${name} | ${median(r.values).toFixed(0)} | ${median(r.p50).toFixed(1)} | ${median(r.p99).toFixed(1)} | ${(median(r.p99) / rrP99).toFixed(2)} |\n`;
     }
     md += '\n';
   }
