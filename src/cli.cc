@@ -10,6 +10,7 @@
 #include "daemon_commands.h"
 #include "duration.h"
 #include "run_command.h"
+#include "store_command.h"
 
 namespace cohort {
 namespace {
@@ -163,6 +164,26 @@ int CohortMain(int argc, char** argv) {
   daemon->group("");  // hidden from --help
   CLI::App* version = app.add_subcommand("version", "Print cohort's version");
 
+  StoreArgs store_args;
+  CLI::App* store = app.add_subcommand("store", "Run the built-in Redis-compatible store (any Redis client works)");
+  store->add_option("--port", store_args.port, "TCP port (0 = any free port)")->capture_default_str();
+  store->add_option("--bind", store_args.bind, "Address to listen on")->capture_default_str();
+  store->add_option("--unix", store_args.unix_path, "Also listen on this unix socket (mode 0600)");
+  store->add_flag("--no-tcp", store_args.no_tcp, "Listen only on --unix");
+  store->add_option("--dir", store_args.dir, "Directory of the append-only file")->capture_default_str();
+  store->add_option("--appendonly", store_args.appendonly, "yes: keep every write in DIR/appendonly.aof; no: memory only")
+      ->capture_default_str();
+  store->add_option("--appendfsync", store_args.appendfsync,
+                    "always: fsync before replying (nothing acknowledged is lost); everysec; no")
+      ->capture_default_str();
+  store->add_option("--requirepass", store_args.requirepass, "Clients must AUTH with this password");
+  store->add_option("--maxmemory", store_args.maxmemory, "Memory limit, e.g. 100mb (0 = none)")->capture_default_str();
+  store->add_option("--maxmemory-policy", store_args.maxmemory_policy,
+                    "noeviction, allkeys-lru, allkeys-lfu, volatile-lru, allkeys-random, volatile-ttl")
+      ->capture_default_str();
+  store->add_option("--databases", store_args.databases, "Number of databases (SELECT 0..N-1)")->capture_default_str();
+  store->add_option("--maxclients", store_args.maxclients, "Most clients at once")->capture_default_str();
+
   // Everything after the first "--" belongs to the script, untouched.
   std::vector<std::string> script_args;
   int cohort_argc = argc;
@@ -226,6 +247,7 @@ int CohortMain(int argc, char** argv) {
     }
     return LogsCommand(logs_opt);
   }
+  if (store->parsed()) return StoreCommand(store_args);
   if (version->parsed()) {
     fmt::print("cohort {}\n", COHORT_VERSION);
     return 0;
