@@ -63,6 +63,8 @@ struct Command {
   int first_key, last_key, step;
   CommandHandler handler;
   std::string_view group;  // for COMMAND DOCS
+  // INFO commandstats; updated by the store on every call.
+  mutable uint64_t calls = 0, usec = 0;
 };
 
 class CommandTable {

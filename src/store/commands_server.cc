@@ -116,9 +116,13 @@ std::string InfoSection(Store& s, std::string_view name) {
     line("used_cpu_user", fmt::format("{}.{:06}", ru.ru_utime.tv_sec, ru.ru_utime.tv_usec));
   } else if (name == "commandstats") {
     out += "# Commandstats\r\n";
-    for (const auto& [cmd, st] : s.stats().per_command) {
-      out += fmt::format("cmdstat_{}:calls={},usec={},usec_per_call={:.2f}\r\n", cmd, st.first, st.second,
-                         st.first == 0 ? 0.0 : static_cast<double>(st.second) / st.first);
+    std::map<std::string_view, const Command*> sorted;
+    for (const auto& [name, cmd] : s.commands().all()) {
+      if (cmd.calls > 0) sorted[name] = &cmd;
+    }
+    for (const auto& [name, cmd] : sorted) {
+      out += fmt::format("cmdstat_{}:calls={},usec={},usec_per_call={:.2f}\r\n", name, cmd->calls, cmd->usec,
+                         static_cast<double>(cmd->usec) / static_cast<double>(cmd->calls));
     }
   } else if (name == "keyspace") {
     out += "# Keyspace\r\n";
@@ -285,6 +289,7 @@ void Config(CommandContext& c) {
     uint64_t dirty = st.dirty;
     st = StoreStats{};
     st.dirty = dirty;
+    for (const auto& [name, cmd] : c.store.commands().all()) cmd.calls = cmd.usec = 0;
     return c.reply.Ok();
   }
   if (sub == "rewrite" && c.argc() == 2) return c.reply.Error("ERR The server is running without a config file");

@@ -96,9 +96,8 @@ void Set(CommandContext& c) {
     if (get) return had ? c.reply.Bulk(old) : c.reply.Null();
     return c.reply.Null();
   }
-  if (e == nullptr) e = c.db.FindOrAdd(key, c.now_ms);
+  if (e == nullptr) e = c.db.Add(key);
   SetStringValue(e, c.arg(2));
-  e->type = Type::kString;
   if (!keepttl) c.db.SetExpire(e, has_expire ? expire_at : 0);
   e->lru = static_cast<uint32_t>(c.now_ms / 1000);
   c.Touch(key);
@@ -241,7 +240,7 @@ void IncrBy(CommandContext& c, int64_t by) {
     return c.reply.Error(kErrOverflow);
   }
   value += by;
-  if (e == nullptr) e = c.db.FindOrAdd(c.arg(1), c.now_ms);
+  if (e == nullptr) e = c.db.Add(c.arg(1));
   char buf[24];
   auto end = fmt::format_to(buf, "{}", value);
   SetStringValue(e, std::string_view(buf, static_cast<size_t>(end - buf)));

@@ -19,7 +19,11 @@ Entry* Database::FindOrAdd(std::string_view key, int64_t now_ms, bool* created) 
   Entry* e = Find(key, now_ms);
   if (created != nullptr) *created = e == nullptr;
   if (e != nullptr) return e;
-  e = NewEntry(key);
+  return Add(key);
+}
+
+Entry* Database::Add(std::string_view key) {
+  Entry* e = NewEntry(key);
   keys_.Insert(e);
   return e;
 }

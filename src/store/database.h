@@ -28,6 +28,8 @@ class Database {
   Entry* Find(std::string_view key, int64_t now_ms);
   // Finds or creates (as an empty string, no TTL) the entry for key.
   Entry* FindOrAdd(std::string_view key, int64_t now_ms, bool* created = nullptr);
+  // Creates the entry for a key known to be absent (after Find returned nullptr).
+  Entry* Add(std::string_view key);
   bool Delete(std::string_view key);
   // Moves an entry to a new key (which must not exist), keeping value and TTL.
   void Rename(Entry* e, std::string_view to);

@@ -133,9 +133,8 @@ void Store::Call(const Command& cmd, Client& client, std::span<const std::string
   cmd.handler(ctx);
   --executing_depth_;
   ++stats_.commands;
-  auto& pc = stats_.per_command[cmd.name];
-  ++pc.first;
-  pc.second += static_cast<uint64_t>(
+  ++cmd.calls;
+  cmd.usec += static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
   bool changed = stats_.dirty != dirty_before;
   if (changed && propagate && !loading && !ctx.suppress_propagation && (cmd.flags & kWrite)) {

@@ -50,7 +50,6 @@ struct StoreStats {
   uint64_t keyspace_hits = 0, keyspace_misses = 0, expired_keys = 0, evicted_keys = 0;
   uint64_t net_input_bytes = 0, net_output_bytes = 0;
   uint64_t dirty = 0;  // writes since the last save/rewrite
-  std::map<std::string, std::pair<uint64_t, uint64_t>> per_command;  // calls, usec
 };
 
 class Store {
