@@ -80,6 +80,10 @@ Status ValidateAppConfig(AppConfig& c) {
       return Status::Error("--trust-proxy needs cohort to place connections; it cannot be used with --scheduler shared");
     }
   }
+  if (!c.store.empty() && c.store != "builtin" && !c.store.starts_with("redis://") &&
+      !c.store.starts_with("rediss://")) {
+    return Status::Error(fmt::format("--store {}: give no value for the built-in store, or a redis:// URL", c.store));
+  }
   if (c.sticky_ttl.count() < 0) return Status::Error("--sticky-ttl must not be negative");
   if (c.sticky_timeout.count() <= 0) return Status::Error("--sticky-timeout must be positive");
   for (const auto& [k, v] : c.env) {
@@ -120,6 +124,7 @@ nlohmann::json AppConfigToJson(const AppConfig& c) {
           {"trust_proxy", c.trust_proxy},
           {"sticky_ttl_ms", c.sticky_ttl.count()},
           {"sticky_timeout_ms", c.sticky_timeout.count()},
+          {"store", c.store},
           {"ready_timeout_ms", c.ready_timeout.count()},
           {"kill_timeout_ms", c.kill_timeout.count()}};
 }
@@ -153,7 +158,7 @@ Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
                    Read(j, "scheduler", &c.scheduler), Read(j, "ready_timeout_ms", &ready_ms),
                    Read(j, "kill_timeout_ms", &kill_ms), Read(j, "sticky", &c.sticky),
                    Read(j, "trust_proxy", &c.trust_proxy), Read(j, "sticky_ttl_ms", &ttl_ms),
-                   Read(j, "sticky_timeout_ms", &peek_ms)}) {
+                   Read(j, "sticky_timeout_ms", &peek_ms), Read(j, "store", &c.store)}) {
     if (!s.ok()) return s;
   }
   c.env.assign(env.begin(), env.end());

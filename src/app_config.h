@@ -33,6 +33,9 @@ struct AppConfig {
   std::string trust_proxy;             // --trust-proxy: addresses/CIDRs ("" = none)
   Millis sticky_ttl{0};                // declared keys expire; 0 = when their worker goes
   Millis sticky_timeout{1000};         // how long to wait for a connection's first bytes
+  // Shared store (--store): "" none, "builtin" (cohort's own, a supervised
+  // child started before the workers), or redis://host:port[/db] (external).
+  std::string store;
   Millis ready_timeout{10000};
   Millis kill_timeout{5000};
 };

@@ -42,6 +42,7 @@ struct RunArgs {
   std::vector<std::string> args, env;
   std::string ready_timeout = "10s", kill_timeout = "5s";
   std::string sticky, trust_proxy, sticky_ttl = "0", sticky_timeout = "1s";
+  std::string store;
   bool quiet = false, json_logs = false, verbose = false;
 };
 
@@ -66,6 +67,10 @@ void AddRunOptions(CLI::App* run, RunArgs& a) {
   run->add_option("--sticky-timeout", a.sticky_timeout,
                   "How long to wait for a new connection's first bytes before placing it without a key")
       ->capture_default_str();
+  run->add_option("--store", a.store,
+                  "Shared store for the workers (REDIS_URL): alone, cohort's built-in one; or a redis:// URL")
+      ->expected(0, 1)
+      ->default_str("builtin");
   run->add_option("--ready-timeout", a.ready_timeout, "How long a new worker may take to listen during a reload")
       ->capture_default_str();
   run->add_option("--kill-timeout", a.kill_timeout, "How long a leaving worker may take before SIGKILL")
@@ -102,6 +107,7 @@ Result<AppConfig> ToAppConfig(const RunArgs& a) {
   c.kill_timeout = *kill;
   c.sticky = a.sticky;
   c.trust_proxy = a.trust_proxy;
+  c.store = a.store;
   Result<Millis> ttl = ParseDuration(a.sticky_ttl);
   if (!ttl.ok()) return Status::Error("--sticky-ttl: " + ttl.status().message());
   Result<Millis> peek = ParseDuration(a.sticky_timeout);

@@ -123,6 +123,25 @@ Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_fa
                                        "with cohort:sticky", hook.status().message()));
     }
   }
+  if (config_.store.starts_with("redis")) {
+    store_env_ = {"COHORT_STORE_URL=" + config_.store, "REDIS_URL=" + config_.store};
+  } else if (config_.store == "builtin") {
+    // The store must serve before the first worker connects to it.
+    Result<std::string> home = CohortHome();
+    if (!home.ok()) return home.status();
+    StoreSupervisorOptions options;
+    options.app = config_.name;
+    options.data_dir = *home + "/store/" + config_.name;
+    store_ = std::make_unique<StoreSupervisor>(loop_, logger_, options);
+    auto failed = std::make_shared<std::function<void(const std::string&)>>(std::move(on_start_failed));
+    store_->Start(
+        [this, failed, on_ready = std::move(on_ready)](std::vector<std::pair<std::string, std::string>> env) mutable {
+          for (const auto& [k, v] : env) store_env_.push_back(k + "=" + v);
+          supervisor_.Start(*failed, std::move(on_ready));
+        },
+        [failed](const std::string& why) { (*failed)("store: " + why); });
+    return Status::Ok();
+  }
   supervisor_.Start(std::move(on_start_failed), std::move(on_ready));
   return Status::Ok();
 }
@@ -136,6 +155,7 @@ std::vector<std::string> ClusterPrimary::WorkerEnv(WorkerId id, int slot) const 
   env.push_back(fmt::format("NODE_APP_INSTANCE={}", slot));
   env.push_back("COHORT_APP=" + config_.name);
   if (!config_.sticky.empty()) env.push_back("COHORT_STICKY=" + config_.sticky);
+  env.insert(env.end(), store_env_.begin(), store_env_.end());
   return env;
 }
 
@@ -417,6 +437,7 @@ void ClusterPrimary::OnChannelClosed(WorkerId id, const std::string& why) {
 }
 
 bool ClusterPrimary::OnChildExit(pid_t pid, ExitStatus status) {
+  if (store_ && store_->OnChildExit(pid, status)) return true;
   for (auto it = workers_.begin(); it != workers_.end(); ++it) {
     if (it->second.pid != pid) continue;
     Worker& w = it->second;
@@ -482,6 +503,8 @@ void ClusterPrimary::Stop(Done done) {
   supervisor_.Stop([this, done = std::move(done)](Status s) {
     listeners_.clear();
     peekers_.clear();
+    // The store goes last: workers may write to it until they exit.
+    if (store_) return store_->Stop([done, s] { done(s); });
     done(s);
   });
 }
@@ -532,8 +555,16 @@ nlohmann::json ClusterPrimary::Describe() const {
               {"waiting", waiting},
               {"declared_keys", sticky_table_.size()}};
   }
+  json store = nullptr;
+  if (store_) {
+    store = {{"pid", store_->pid()}, {"port", store_->port()}, {"restarts", store_->restarts()},
+             {"socket", store_->socket_path()}};
+  } else if (!config_.store.empty()) {
+    store = {{"url", config_.store}};
+  }
   return {{"name", config_.name},
           {"script", config_.script},
+          {"store", store},
           {"primary_pid", ::getpid()},
           {"instances", supervisor_.instances()},
           {"scheduler", config_.scheduler},

@@ -32,6 +32,7 @@
 #include "sticky_table.h"
 #include "supervisor.h"
 #include "timer_set.h"
+#include "store_supervisor.h"
 #include "uv_handle.h"
 
 namespace cohort {
@@ -106,6 +107,8 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
 
   uv_loop_t* loop_;
   AppConfig config_;
+  std::unique_ptr<StoreSupervisor> store_;  // --store (built-in): started before the workers
+  std::vector<std::string> store_env_;      // "K=V" for the workers: COHORT_STORE_URL, REDIS_URL
   Logger* logger_;
   TimerSet timers_;
   Balancer balancer_;

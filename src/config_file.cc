@@ -197,6 +197,15 @@ Result<AppConfig> MapApp(const json& a, const std::string& where, const std::str
     } else if (key == "sticky" || key == "trust_proxy") {
       if (!v.is_string()) return Status::Error(at + ": must be a string");
       (key == "sticky" ? c.sticky : c.trust_proxy) = v.get<std::string>();
+    } else if (key == "store") {
+      // true = the built-in store; a string = a redis:// URL.
+      if (v.is_boolean()) {
+        c.store = v.get<bool>() ? "builtin" : "";
+      } else if (v.is_string()) {
+        c.store = v.get<std::string>();
+      } else {
+        return Status::Error(at + ": must be true or a redis:// URL");
+      }
     } else if (key == "sticky_ttl" || key == "sticky_timeout") {
       Result<Millis> d = Duration(v, at);
       if (!d.ok()) return d.status();

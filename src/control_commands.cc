@@ -101,6 +101,15 @@ int LsCommand(bool as_json) {
                app.value("daemon", false) ? "daemon" : "primary", app.value("primary_pid", 0), app.value("scheduler", "?"),
                addrs.empty() ? "nothing yet" : fmt::format("{}", fmt::join(addrs, ", ")),
                app.value("reloading", false) ? ", reloading" : "");
+    if (app.contains("store") && app["store"].is_object()) {
+      const json& st = app["store"];
+      if (st.contains("url")) {
+        fmt::print("  {}: store {}\n", app.value("name", "?"), st.value("url", "?"));
+      } else {
+        fmt::print("  {}: store pid {} on 127.0.0.1:{} and {}, restarts {}\n", app.value("name", "?"),
+                   st.value("pid", 0), st.value("port", 0), st.value("socket", "?"), st.value("restarts", 0));
+      }
+    }
   }
   return 0;
 }
