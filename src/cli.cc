@@ -185,7 +185,7 @@ int CohortMain(int argc, char** argv) {
   store->add_option("--requirepass", store_args.requirepass, "Clients must AUTH with this password");
   store->add_option("--maxmemory", store_args.maxmemory, "Memory limit, e.g. 100mb (0 = none)")->capture_default_str();
   store->add_option("--maxmemory-policy", store_args.maxmemory_policy,
-                    "noeviction, allkeys-lru, allkeys-lfu, volatile-lru, allkeys-random, volatile-ttl")
+                    "noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl")
       ->capture_default_str();
   store->add_option("--databases", store_args.databases, "Number of databases (SELECT 0..N-1)")->capture_default_str();
   store->add_option("--maxclients", store_args.maxclients, "Most clients at once")->capture_default_str();

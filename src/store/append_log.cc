@@ -242,7 +242,7 @@ Status AppendLog::WriteSnapshot(Store& store, int fd) {
           break;
         case Type::kHash:
         case Type::kSet:
-          e->v.fields->dict().ForEach([&](const FieldNode* f) {
+          e->v.fields->ForEach([&](const FieldNode* f) {
             if (cmd.empty()) start(e->type == Type::kHash ? "HSET" : "SADD");
             cmd.push_back(f->field);
             if (e->type == Type::kHash) cmd.push_back(f->value);

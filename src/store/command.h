@@ -97,5 +97,11 @@ Entry* LookupTyped(CommandContext& c, std::string_view key, Type type, bool* wro
 // Replies the arity error Redis gives: "ERR wrong number of arguments for 'x' command".
 void ReplyArity(CommandContext& c, std::string_view name);
 std::string Lower(std::string_view s);
+// Redis's reply for a container command (CLIENT, CONFIG, ...) whose
+// subcommand is unknown, or known but given the wrong number of arguments.
+void ReplySubcommandError(CommandContext& c, std::string_view container,
+                          std::initializer_list<std::string_view> known);
+// What OBJECT ENCODING says for the value (Redis 7.0's rules).
+std::string_view EncodingOf(const Entry* e);
 
 }  // namespace cohort::store

@@ -64,4 +64,15 @@ void ReplyArity(CommandContext& c, std::string_view name) {
 
 std::string Lower(std::string_view s) { return ToLower(s); }
 
+void ReplySubcommandError(CommandContext& c, std::string_view container,
+                          std::initializer_list<std::string_view> known) {
+  std::string sub = ToLower(c.arg(1));
+  for (std::string_view k : known) {
+    if (k == sub) {
+      return c.reply.Error(fmt::format("ERR wrong number of arguments for '{}|{}' command", ToLower(container), sub));
+    }
+  }
+  c.reply.Error(fmt::format("ERR unknown subcommand '{}'. Try {} HELP.", c.arg(1).substr(0, 128), ToUpper(container)));
+}
+
 }  // namespace cohort::store

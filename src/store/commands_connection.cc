@@ -169,8 +169,8 @@ void ClientCmd(CommandContext& c) {
   std::string sub = Lower(c.arg(1));
   Client& cl = c.client;
   auto arity = [&] {
-    c.reply.Error(fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.",
-                              c.arg(1)));
+    ReplySubcommandError(c, "client", {"id", "getname", "setname", "setinfo", "info", "list", "no-evict", "no-touch",
+                                       "reply", "kill", "help"});
   };
   if (sub == "id" && c.argc() == 2) return c.reply.Int(static_cast<int64_t>(cl.id));
   if (sub == "getname" && c.argc() == 2) return cl.name.empty() ? c.reply.Null() : c.reply.Bulk(cl.name);

@@ -116,7 +116,7 @@ void HGetAllGeneric(CommandContext& c, bool keys, bool values) {
     c.reply.Array(n);
   }
   if (e == nullptr) return;
-  e->v.fields->dict().ForEach([&](const FieldNode* f) {
+  e->v.fields->ForEach([&](const FieldNode* f) {
     if (keys) c.reply.Bulk(f->field);
     if (values) c.reply.Bulk(f->value);
   });
@@ -215,20 +215,36 @@ void HRandField(CommandContext& c) {
 
 }  // namespace
 
-// HSCAN/SSCAN/ZSCAN over a FieldMap; `scores` makes ZSCAN print member scores.
-void ScanFields(CommandContext& c, const FieldMap* fields, bool values, bool zset) {
+void ScanFields(CommandContext& c, const Entry* e) {
   uint64_t cursor;
   std::string_view match, type;
   int64_t count;
   if (!ParseScanArgs(c, 2, false, &cursor, &match, &count, &type)) return;
   std::vector<const FieldNode*> found;
-  if (fields != nullptr) {
+  bool zset = e != nullptr && e->type == Type::kZSet;
+  bool values = e != nullptr && e->type != Type::kSet;
+  std::string_view encoding = e == nullptr ? "" : EncodingOf(e);
+  if (e == nullptr) {
+    cursor = 0;
+  } else if (encoding == "listpack" || encoding == "intset") {
+    // Redis returns a small collection whole, in its stored order, cursor 0.
+    cursor = 0;
+    if (zset) {
+      for (const auto& [score, member] : e->v.zset->tree()) found.push_back(e->v.zset->members().Find(member));
+    } else {
+      e->v.fields->ForEach([&](const FieldNode* n) { found.push_back(n); });
+      if (encoding == "intset") {
+        std::sort(found.begin(), found.end(), [](const FieldNode* a, const FieldNode* b) {
+          return *ParseInt64(a->field) < *ParseInt64(b->field);
+        });
+      }
+    }
+  } else {
+    const FieldMap* fields = zset ? &e->v.zset->members() : e->v.fields;
     int64_t iterations = count * 10;
     do {
       cursor = fields->dict().Scan(cursor, [&](const FieldNode* n) { found.push_back(n); });
     } while (cursor != 0 && iterations-- > 0 && static_cast<int64_t>(found.size()) < count);
-  } else {
-    cursor = 0;
   }
   std::erase_if(found, [&](const FieldNode* n) { return !match.empty() && !GlobMatch(match, n->field); });
   c.reply.Array(2);
@@ -250,7 +266,7 @@ void HScan(CommandContext& c) {
   bool wrong;
   Entry* e = LookupTyped(c, c.arg(1), Type::kHash, &wrong);
   if (wrong) return;
-  ScanFields(c, e == nullptr ? nullptr : e->v.fields, true, false);
+  ScanFields(c, e);
 }
 }  // namespace
 

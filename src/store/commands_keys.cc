@@ -291,18 +291,20 @@ void Scan(CommandContext& c) {
   for (const auto& k : out) c.reply.Bulk(k);
 }
 
-std::string_view Encoding(const Entry* e) {
+}  // namespace
+
+std::string_view EncodingOf(const Entry* e) {
   switch (e->type) {
     case Type::kString: {
       std::string_view s = e->string_value();
       if (s.size() <= 20 && ParseInt64(s)) return "int";
       return s.size() <= 44 ? "embstr" : "raw";
     }
-    case Type::kList: return e->v.list->size() <= 128 ? "listpack" : "quicklist";
+    case Type::kList: return "quicklist";  // 7.0 has no listpack lists
     case Type::kHash: {
       if (e->v.fields->size() > 128) return "hashtable";
       bool small = true;
-      e->v.fields->dict().ForEach([&](const FieldNode* n) {
+      e->v.fields->ForEach([&](const FieldNode* n) {
         if (n->field.size() > 64 || n->value.size() > 64) small = false;
       });
       return small ? "listpack" : "hashtable";
@@ -310,7 +312,7 @@ std::string_view Encoding(const Entry* e) {
     case Type::kSet: {
       if (e->v.fields->size() > 512) return "hashtable";
       bool ints = true;
-      e->v.fields->dict().ForEach([&](const FieldNode* n) {
+      e->v.fields->ForEach([&](const FieldNode* n) {
         if (!ParseInt64(n->field)) ints = false;
       });
       return ints ? "intset" : "hashtable";
@@ -318,7 +320,7 @@ std::string_view Encoding(const Entry* e) {
     case Type::kZSet: {
       if (e->v.zset->size() > 128) return "skiplist";
       bool small = true;
-      e->v.zset->members().dict().ForEach([&](const FieldNode* n) {
+      e->v.zset->members().ForEach([&](const FieldNode* n) {
         if (n->field.size() > 64) small = false;
       });
       return small ? "listpack" : "skiplist";
@@ -326,6 +328,8 @@ std::string_view Encoding(const Entry* e) {
   }
   return "unknown";
 }
+
+namespace {
 
 void Object(CommandContext& c) {
   std::string sub = Lower(c.arg(1));
@@ -339,14 +343,14 @@ void Object(CommandContext& c) {
     return;
   }
   if (c.argc() != 3 || (sub != "encoding" && sub != "freq" && sub != "idletime" && sub != "refcount")) {
-    return c.reply.Error(fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try OBJECT HELP.",
-                                     c.arg(1)));
+    return ReplySubcommandError(c, "object", {"encoding", "freq", "idletime", "refcount"});
   }
   Entry* e = c.db.Find(c.arg(2), c.now_ms);
   if (e == nullptr) return c.reply.Null();
-  if (sub == "encoding") return c.reply.Bulk(Encoding(e));
+  if (sub == "encoding") return c.reply.Bulk(EncodingOf(e));
   if (sub == "refcount") return c.reply.Int(1);
-  bool lfu = c.store.config().policy == EvictionPolicy::kAllKeysLfu;
+  bool lfu = c.store.config().policy == EvictionPolicy::kAllKeysLfu ||
+             c.store.config().policy == EvictionPolicy::kVolatileLfu;
   if (sub == "freq") {
     if (!lfu) {
       return c.reply.Error(

@@ -72,8 +72,7 @@ void PubSub(CommandContext& c) {
       c.reply.Int(0);
     }
   } else {
-    c.reply.Error(fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try PUBSUB HELP.",
-                              c.arg(1)));
+    ReplySubcommandError(c, "pubsub", {"channels", "numpat", "shardchannels"});
   }
 }
 

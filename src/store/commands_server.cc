@@ -31,6 +31,8 @@ std::string_view PolicyName(EvictionPolicy p) {
     case EvictionPolicy::kAllKeysLru: return "allkeys-lru";
     case EvictionPolicy::kAllKeysLfu: return "allkeys-lfu";
     case EvictionPolicy::kVolatileLru: return "volatile-lru";
+    case EvictionPolicy::kVolatileLfu: return "volatile-lfu";
+    case EvictionPolicy::kVolatileRandom: return "volatile-random";
     case EvictionPolicy::kAllKeysRandom: return "allkeys-random";
     case EvictionPolicy::kVolatileTtl: return "volatile-ttl";
   }
@@ -186,6 +188,8 @@ std::optional<EvictionPolicy> ParsePolicy(std::string_view s) {
   if (p == "allkeys-lru") return EvictionPolicy::kAllKeysLru;
   if (p == "allkeys-lfu") return EvictionPolicy::kAllKeysLfu;
   if (p == "volatile-lru") return EvictionPolicy::kVolatileLru;
+  if (p == "volatile-lfu") return EvictionPolicy::kVolatileLfu;
+  if (p == "volatile-random") return EvictionPolicy::kVolatileRandom;
   if (p == "allkeys-random") return EvictionPolicy::kAllKeysRandom;
   if (p == "volatile-ttl") return EvictionPolicy::kVolatileTtl;
   return std::nullopt;
@@ -227,7 +231,7 @@ std::string ConfigSetOne(Store& s, std::string_view name, std::string_view value
     c.maxmemory = *v;
   } else if (n == "maxmemory-policy") {
     auto p = ParsePolicy(value);
-    if (!p) return fmt::format("ERR CONFIG SET failed (possibly related to argument '{}') - argument(s) must be one of the following: volatile-lru, allkeys-lru, volatile-lfu, allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction", n);
+    if (!p) return fmt::format("ERR CONFIG SET failed (possibly related to argument '{}') - argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction", n);
     c.policy = *p;
   } else if (n == "appendfsync") {
     std::string v = ToLower(value);
@@ -293,7 +297,7 @@ void Config(CommandContext& c) {
     return c.reply.Ok();
   }
   if (sub == "rewrite" && c.argc() == 2) return c.reply.Error("ERR The server is running without a config file");
-  c.reply.Error(fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try CONFIG HELP.", c.arg(1)));
+  ReplySubcommandError(c, "config", {"get", "set", "resetstat", "rewrite"});
 }
 
 void CommandInfoEntry(CommandContext& c, const Command& cmd) {
@@ -370,7 +374,7 @@ void CommandCmd(CommandContext& c) {
     }
     return;
   }
-  c.reply.Error(fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try COMMAND HELP.", c.arg(1)));
+  ReplySubcommandError(c, "command", {"count"});
 }
 
 void Time(CommandContext& c) {
@@ -429,7 +433,7 @@ void Debug(CommandContext& c) {
                                       std::max<int64_t>(0, c.now_ms / 1000 - e->lru)));
   }
   if (sub == "set-active-expire" && c.argc() == 3) return c.reply.Ok();
-  c.reply.Error(fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.", c.arg(1)));
+  ReplySubcommandError(c, "debug", {"sleep", "object", "set-active-expire"});
 }
 
 void Persistence(CommandContext& c) {
@@ -456,7 +460,7 @@ void MemoryCmd(CommandContext& c) {
     if (e->type == Type::kString && e->inline_len == Entry::kHeap) n += static_cast<int64_t>(e->v.str->capacity() + 32);
     return c.reply.Int(n);
   }
-  c.reply.Error(fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try MEMORY HELP.", c.arg(1)));
+  ReplySubcommandError(c, "memory", {"usage"});
 }
 
 }  // namespace

@@ -46,13 +46,32 @@ void SRem(CommandContext& c) {
   c.reply.Int(removed);
 }
 
+// Replies a set's members in Redis's order: a small set of integers is an
+// intset there, which lists them in numeric order; others in insertion order.
+void ReplyMembers(CommandContext& c, std::vector<std::string_view> members) {
+  if (members.size() <= 512) {
+    std::vector<std::pair<int64_t, std::string_view>> ints;
+    for (std::string_view m : members) {
+      auto v = ParseInt64(m);
+      if (!v) break;
+      ints.emplace_back(*v, m);
+    }
+    if (ints.size() == members.size()) {
+      std::sort(ints.begin(), ints.end());
+      for (size_t i = 0; i < ints.size(); ++i) members[i] = ints[i].second;
+    }
+  }
+  c.reply.Set(static_cast<int64_t>(members.size()));
+  for (std::string_view m : members) c.reply.Bulk(m);
+}
+
 void SMembers(CommandContext& c) {
   bool wrong;
   Entry* e = LookupTyped(c, c.arg(1), Type::kSet, &wrong);
   if (wrong) return;
-  if (e == nullptr) return c.reply.Set(0);
-  c.reply.Set(static_cast<int64_t>(e->v.fields->size()));
-  e->v.fields->dict().ForEach([&](const FieldNode* n) { c.reply.Bulk(n->field); });
+  std::vector<std::string_view> members;
+  if (e != nullptr) e->v.fields->ForEach([&](const FieldNode* n) { members.push_back(n->field); });
+  ReplyMembers(c, std::move(members));
 }
 
 void SIsMember(CommandContext& c) {
@@ -170,7 +189,7 @@ bool Combine(CommandContext& c, size_t first, size_t last, Op op, std::vector<st
   if (op == Op::kInter) {
     if (std::any_of(sets.begin(), sets.end(), [](const FieldMap* s) { return s == nullptr; })) return true;
     std::sort(sets.begin(), sets.end(), [](const FieldMap* a, const FieldMap* b) { return a->size() < b->size(); });
-    sets[0]->dict().ForEach([&](const FieldNode* n) {
+    sets[0]->ForEach([&](const FieldNode* n) {
       for (size_t i = 1; i < sets.size(); ++i) {
         if (sets[i]->Find(n->field) == nullptr) return;
       }
@@ -180,13 +199,13 @@ bool Combine(CommandContext& c, size_t first, size_t last, Op op, std::vector<st
     FieldMap seen;
     for (const FieldMap* s : sets) {
       if (s == nullptr) continue;
-      s->dict().ForEach([&](const FieldNode* n) {
+      s->ForEach([&](const FieldNode* n) {
         if (seen.Set(n->field, "")) out->push_back(n->field);
       });
     }
   } else {
     if (sets[0] == nullptr) return true;
-    sets[0]->dict().ForEach([&](const FieldNode* n) {
+    sets[0]->ForEach([&](const FieldNode* n) {
       for (size_t i = 1; i < sets.size(); ++i) {
         if (sets[i] != nullptr && sets[i]->Find(n->field) != nullptr) return;
       }
@@ -199,8 +218,7 @@ bool Combine(CommandContext& c, size_t first, size_t last, Op op, std::vector<st
 void CombineReply(CommandContext& c, Op op) {
   std::vector<std::string> out;
   if (!Combine(c, 1, c.argc(), op, &out)) return;
-  c.reply.Set(static_cast<int64_t>(out.size()));
-  for (const auto& m : out) c.reply.Bulk(m);
+  ReplyMembers(c, std::vector<std::string_view>(out.begin(), out.end()));
 }
 void SInter(CommandContext& c) { CombineReply(c, Op::kInter); }
 void SUnion(CommandContext& c) { CombineReply(c, Op::kUnion); }
@@ -248,7 +266,7 @@ void SScan(CommandContext& c) {
   bool wrong;
   Entry* e = LookupTyped(c, c.arg(1), Type::kSet, &wrong);
   if (wrong) return;
-  ScanFields(c, e == nullptr ? nullptr : e->v.fields, false, false);
+  ScanFields(c, e);
 }
 
 }  // namespace

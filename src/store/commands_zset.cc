@@ -495,7 +495,7 @@ void ZScan(CommandContext& c) {
   bool wrong;
   Entry* e = ZRead(c, c.arg(1), &wrong);
   if (wrong) return;
-  ScanFields(c, e == nullptr ? nullptr : &e->v.zset->members(), true, true);
+  ScanFields(c, e);
 }
 
 }  // namespace

@@ -15,7 +15,6 @@ bool ParseScanArgs(CommandContext& c, size_t first, bool allow_type, uint64_t* c
 }  // namespace cohort::store
 
 namespace cohort::store {
-// HSCAN/SSCAN/ZSCAN over a collection (nullptr = missing key); `values`
-// prints each field's value after it, `zset` prints it as a score.
-void ScanFields(CommandContext& c, const FieldMap* fields, bool values, bool zset);
+// HSCAN/SSCAN/ZSCAN over a hash, set or sorted set (nullptr = missing key).
+void ScanFields(CommandContext& c, const Entry* e);
 }  // namespace cohort::store

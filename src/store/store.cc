@@ -327,15 +327,19 @@ bool Store::FreeMemoryIfNeeded() {
       int64_t best_score = 0;
       for (auto& d : dbs_) {
         bool volatile_only = config_.policy == EvictionPolicy::kVolatileLru ||
+                             config_.policy == EvictionPolicy::kVolatileLfu ||
+                             config_.policy == EvictionPolicy::kVolatileRandom ||
                              config_.policy == EvictionPolicy::kVolatileTtl;
         for (int s = 0; s < 5; ++s) {  // maxmemory-samples 5
           Entry* e = volatile_only ? d->RandomVolatile() : d->RandomEntry();
           if (e == nullptr) break;
           int64_t score = 0;  // lower = evict first
           switch (config_.policy) {
-            case EvictionPolicy::kAllKeysLfu: score = e->lfu; break;
+            case EvictionPolicy::kAllKeysLfu:
+            case EvictionPolicy::kVolatileLfu: score = e->lfu; break;
             case EvictionPolicy::kVolatileTtl: score = e->expire_at; break;
-            case EvictionPolicy::kAllKeysRandom: score = 0; break;
+            case EvictionPolicy::kAllKeysRandom:
+            case EvictionPolicy::kVolatileRandom: score = 0; break;
             default: score = e->lru; break;
           }
           if (best == nullptr || score < best_score) {

@@ -24,7 +24,9 @@
 
 namespace cohort::store {
 
-enum class EvictionPolicy { kNoEviction, kAllKeysLru, kAllKeysLfu, kVolatileLru, kAllKeysRandom, kVolatileTtl };
+enum class EvictionPolicy {
+  kNoEviction, kAllKeysLru, kAllKeysLfu, kAllKeysRandom, kVolatileLru, kVolatileLfu, kVolatileRandom, kVolatileTtl
+};
 
 struct StoreConfig {
   int databases = 16;

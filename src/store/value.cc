@@ -25,20 +25,26 @@ bool FieldMap::Set(std::string_view f, std::string_view v) {
     n->value.assign(v);
     return false;
   }
-  auto* n = new FieldNode{nullptr, std::string(f), std::string(v)};
+  auto* n = new FieldNode{nullptr, std::string(f), std::string(v), newest_, nullptr};
   dict_.Insert(n);
+  if (newest_ != nullptr) newest_->newer = n;
+  newest_ = n;
+  if (oldest_ == nullptr) oldest_ = n;
   return true;
 }
 
 bool FieldMap::Erase(std::string_view f) {
   FieldNode* n = dict_.Unlink(f);
+  if (n == nullptr) return false;
+  (n->older != nullptr ? n->older->newer : oldest_) = n->newer;
+  (n->newer != nullptr ? n->newer->older : newest_) = n->older;
   delete n;
-  return n != nullptr;
+  return true;
 }
 
 std::unique_ptr<FieldMap> FieldMap::Clone() const {
   auto copy = std::make_unique<FieldMap>();
-  dict_.ForEach([&](const FieldNode* n) { copy->Set(n->field, n->value); });
+  ForEach([&](const FieldNode* n) { copy->Set(n->field, n->value); });
   return copy;
 }
 

@@ -24,16 +24,20 @@ std::string_view TypeName(Type t);
 using List = std::deque<std::string>;
 
 struct FieldNode {
-  FieldNode* next = nullptr;
+  FieldNode* next = nullptr;  // hash chain
   std::string field;
   std::string value;  // empty for set members
+  // Insertion order, which Redis's small (listpack) hashes show in HGETALL.
+  FieldNode* older = nullptr;
+  FieldNode* newer = nullptr;
 };
 struct FieldTraits {
   static std::string_view Key(const FieldNode* n) { return n->field; }
   static FieldNode*& Next(FieldNode* n) { return n->next; }
 };
 
-// A hash's fields or a set's members (then values are empty).
+// A hash's fields or a set's members (then values are empty). Iterates in
+// insertion order, as Redis does for the small collections apps mostly see.
 class FieldMap {
  public:
   FieldMap() = default;
@@ -47,9 +51,16 @@ class FieldMap {
   bool Erase(std::string_view f);
   const Dict<FieldNode, FieldTraits>& dict() const { return dict_; }
   std::unique_ptr<FieldMap> Clone() const;
+  // fn(node) oldest first; fn must not insert or erase.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (const FieldNode* n = oldest_; n != nullptr; n = n->newer) fn(n);
+  }
 
  private:
   Dict<FieldNode, FieldTraits> dict_;
+  FieldNode* oldest_ = nullptr;
+  FieldNode* newest_ = nullptr;
 };
 
 // Sorted set: score by member, plus order by (score, member) with ranks.
