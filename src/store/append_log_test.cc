@@ -138,6 +138,27 @@ TEST_F(AppendLogTest, GarbageInTheMiddleRefusesToLoad) {
   EXPECT_NE(report.status().message().find("appendonly.aof"), std::string::npos);
 }
 
+TEST_F(AppendLogTest, ScriptEffectsAreLoggedAsOneTransaction) {
+  {
+    Node a(path_, &now_);
+    a.Attach();
+    std::vector<std::string_view> eval = {"EVAL", "redis.call('SET', KEYS[1], 'x'); redis.call('INCR', KEYS[2])", "2",
+                                          "s", "n"};
+    a.client.out.clear();
+    a.store.Execute(a.client, eval);
+    ASSERT_EQ(a.client.out, "$-1\r\n");
+    ASSERT_TRUE(a.log.Flush().ok());
+  }
+  std::string log = Contents();
+  EXPECT_EQ(log.find("EVAL"), std::string::npos);  // effects, not the script
+  EXPECT_LT(log.find("MULTI"), log.find("SET"));
+  EXPECT_LT(log.find("INCR"), log.find("EXEC"));
+  Node b(path_, &now_);
+  b.Attach();
+  EXPECT_EQ(b.Run("GET s"), "$1\r\nx\r\n");
+  EXPECT_EQ(b.Run("GET n"), "$1\r\n1\r\n");
+}
+
 TEST_F(AppendLogTest, SnapshotRecreatesEveryType) {
   Node a(path_, &now_);
   a.Run("SET s v PX 5000");

@@ -89,6 +89,7 @@ void RegisterServerCommands(CommandTable& t);
 void RegisterConnectionCommands(CommandTable& t);
 void RegisterPubSubCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
+void RegisterScriptCommands(CommandTable& t);
 
 // Shared helpers for handlers.
 // Looks up key expecting `type`: nullptr with no reply if absent, nullptr

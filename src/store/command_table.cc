@@ -17,6 +17,7 @@ CommandTable::CommandTable() {
   RegisterConnectionCommands(*this);
   RegisterPubSubCommands(*this);
   RegisterTransactionCommands(*this);
+  RegisterScriptCommands(*this);
 }
 
 const Command* CommandTable::Find(std::string_view name) const {

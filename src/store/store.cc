@@ -23,6 +23,11 @@ Store::Store(StoreConfig config, Clock clock)
 
 Store::~Store() = default;
 
+Scripting& Store::scripting() {
+  if (!scripting_) scripting_ = std::make_unique<Scripting>(*this);
+  return *scripting_;
+}
+
 void Store::AddClient(Client& c) {
   clients_[c.id] = &c;
   c.authenticated = config_.requirepass.empty();

@@ -21,6 +21,7 @@
 #include "store/client.h"
 #include "store/command.h"
 #include "store/database.h"
+#include "store/scripting.h"
 
 namespace cohort::store {
 
@@ -114,6 +115,8 @@ class Store {
   std::function<std::string(std::string_view what)> persistence_command;
   std::function<void()> shutdown;  // SHUTDOWN: the server stops after this reply  // SAVE, BGSAVE, BGREWRITEAOF → reply text or "-ERR ..."
 
+  Scripting& scripting();
+
   bool loading = false;
 
  private:
@@ -128,6 +131,7 @@ class Store {
   StoreStats stats_;
   CommandTable table_;
   std::vector<std::unique_ptr<Database>> dbs_;
+  std::unique_ptr<Scripting> scripting_;  // created on first use
   std::map<uint64_t, Client*> clients_;
   std::map<std::string, std::vector<Client*>> channels_;
   std::map<std::string, std::vector<Client*>> patterns_;

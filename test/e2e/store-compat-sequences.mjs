@@ -103,6 +103,16 @@ export const SEQUENCES = {
     ['SWAPDB', '0', '1'], ['SWAPDB', '0', '99'], ['FLUSHDB', 'NOW'], ['PUBLISH', 'ch', 'msg'], ['PUBSUB', 'NUMSUB', 'ch'], ['PUBSUB', 'NUMPAT'], ['PUBSUB', 'CHANNELS'],
     ['HELLO', '4'], ['HELLO', 'x'],
   ],
+  scripting: [
+    ['EVAL', "return {1, 2.9, 'x', true, false, {3, 'y'}, redis.call('SET', KEYS[1], ARGV[1]), redis.call('GET', KEYS[1])}", '1', 'k', 'v'],
+    ['EVAL', "return redis.call('INCRBY', KEYS[1], ARGV[1])", '1', 'n', '5'], ['EVAL', "return redis.status_reply('FINE')", '0'],
+    ['EVAL', "local t = redis.pcall('INCR', KEYS[1]); return t['err']", '1', 'k'], ['EVAL', "return redis.call('GET', 'nope')", '0'],
+    ['EVAL', "return #KEYS + #ARGV", '2', 'a', 'b', 'c'], ['EVAL', 'return 1', '-1'], ['EVAL', 'return 1', '3', 'a'], ['EVAL', 'return 1', 'x'],
+    ['SCRIPT', 'LOAD', "return 'loaded'"], ['EVALSHA', 'ae7bc4b3bfd7c0c4a9e1a5c4a4b1d8c8e9e2d0a1', '0'],
+    ['SCRIPT', 'EXISTS', 'a42059b356c875f0717db19a51f6aaca9ae659ea', 'ffffffffffffffffffffffffffffffffffffffff'],
+    ['EVAL', "redis.call('RPUSH', KEYS[1], 'a', 'b'); return redis.call('LRANGE', KEYS[1], 0, -1)", '1', 'l'],
+    ['EVAL', "return redis.sha1hex('')", '0'],
+  ],
   resp3: [
     { cmd: ['HELLO', '3', 'SETNAME', 'x'], firstLine: true },  // its id differs
     ['HSET', 'h', 'a', '1'], ['HGETALL', 'h'], ['GET', 'nope'], ['ZADD', 'z', '1.5', 'm'], ['ZSCORE', 'z', 'm'], ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'],

@@ -244,6 +244,25 @@ test('run --store: socket.io with the redis adapter reaches clients on the other
   }
 });
 
+test('run --store: rate-limit-redis (Lua scripts) enforces one limit across workers', async () => {
+  const port = await freePort();
+  const app = new Cohort(['run', 'store-ratelimit.js', '-i', '2', '--store'], { env: { PORT: String(port) } });
+  try {
+    await app.waitReady(2);
+    const statuses = [];
+    const pids = new Set();
+    for (let i = 0; i < 8; i++) {
+      const r = await get(port);
+      statuses.push(r.status);
+      if (r.status === 200) pids.add(JSON.parse(r.body).pid);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429, 429]);
+    assert.equal(pids.size, 2, 'the allowed requests were served by both workers');
+  } finally {
+    await app.stop();
+  }
+});
+
 test('the store restarts after kill -9 under run --store and keeps its data', async () => {
   const port = await freePort();
   const app = new Cohort(['run', 'store-counter.js', '-i', '2', '--store'], { env: { PORT: String(port) } });
