@@ -45,6 +45,7 @@ StoreServer::~StoreServer() {
 }
 
 Status StoreServer::Start() {
+  store_.RefreshClock();  // from now on the clock is read once per batch of input
   if (!options_.aof_path.empty()) {
     log_ = std::make_unique<AppendLog>(store_, options_.aof_path);
     auto report = log_->Load();
@@ -186,6 +187,7 @@ void StoreServer::OnRead(Conn& c, ssize_t nread, const uv_buf_t* buf) {
   if (nread < 0) return CloseConn(c);
   if (nread == 0 || c.closing) return;
   store_.stats().net_input_bytes += static_cast<uint64_t>(nread);
+  store_.RefreshClock();
   std::string_view data(buf->base, static_cast<size_t>(nread));
   if (c.query.empty() && !c.client.blocked) {
     ProcessInput(c, data, false);
