@@ -2,7 +2,7 @@
 // and shared socket), PM2 and cohort (every scheduler), same app, same load,
 // one session. Writes bench/results.md. See bench/README.md.
 //   node bench/bench.mjs [--quick] [--runs N] [--seconds S] [--workers N] [--only cpu,hello,...]
-//   (sections: cpu, hello, keepalive, sticky, mixed, memory, reload)
+//   (sections: cpu, hello, keepalive, sticky, mixed, memory, reload, store)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import net from 'node:net';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { storeSection, renderStore } from './store.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -18,7 +19,7 @@ const quick = args.includes('--quick');
 const RUNS = Number(opt('--runs', quick ? 1 : 3));
 const SECS = Number(opt('--seconds', quick ? 4 : 10));
 const WORKERS = Number(opt('--workers', os.availableParallelism()));
-const ONLY = new Set((opt('--only', 'cpu,hello,keepalive,sticky,mixed,memory,reload')).split(','));
+const ONLY = new Set((opt('--only', 'cpu,hello,keepalive,sticky,mixed,memory,reload,store')).split(','));
 const COHORT = process.env.COHORT_BIN || path.join(root, 'build/cohort');
 const PM2 = path.join(root, 'node_modules/.bin/pm2');
 const APP = path.join(root, 'test/apps/server.js');
@@ -210,6 +211,7 @@ async function main() {
       console.log(`reload    ${name.padEnd(14)} ${reload[name].complete} requests, ${reload[name].failed} failed, ${reload[name].non2xx} non-2xx`);
     }
   }
+  if (ONLY.has('store')) results.store = await storeSection({ cohortBin: COHORT, runs: RUNS, quick });
   writeReport(mem, reload);
 }
 
@@ -288,6 +290,7 @@ function render(sections) {
     for (const [n, m] of Object.entries(sections.memory.rows)) md += `| ${label[n]} | ${m.rss.toFixed(1)} | ${m.pss.toFixed(1)} | ${m.uss.toFixed(1)} |\n`;
     md += '\nRSS counts the pages of shared libraries (libc) that the process touched; USS is what the process alone costs.\n\n';
   }
+  if (sections.store) md += renderStore(sections.store, about);
   if (sections.reload) {
     md += `## Two rolling reloads under \`ab -r -c200\` (hello world, 12 s)\n\n${about(sections.reload.run)}| contender | requests | failed | non-2xx |\n| --- | ---: | ---: | ---: |\n`;
     for (const [n, r] of Object.entries(sections.reload.rows)) md += `| ${n} | ${r.complete} | ${r.failed} | ${r.non2xx} |\n`;

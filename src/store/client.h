@@ -36,7 +36,7 @@ struct Client {
   bool close_after_reply = false;
   bool no_evict = false;
   int64_t created_ms = 0, last_ms = 0;
-  std::string last_command = "NULL";
+  std::string_view last_command = "NULL";  // a command table name (static for the store's life)
 
   // MULTI/EXEC
   bool in_multi = false;

@@ -240,6 +240,7 @@ void Store::Unwatch(Client& c) {
 
 void Store::Block(Client& c, std::vector<std::string> command, std::vector<std::string> keys, int64_t deadline_ms) {
   c.blocked = true;
+  ++blocked_count_;
   c.block.command = std::move(command);
   c.block.keys = std::move(keys);
   c.block.deadline_ms = deadline_ms;
@@ -254,6 +255,7 @@ void Store::Unblock(Client& c, bool timed_out) {
     if (it->second.empty()) blocked_by_key_.erase(it);
   }
   c.blocked = false;
+  --blocked_count_;
   c.block = {};
   if (timed_out) {
     c.reply.NullArray();
@@ -287,6 +289,7 @@ void Store::ServeReadyKeys() {
 
 int64_t Store::NextBlockDeadline() const {
   int64_t next = 0;
+  if (blocked_count_ == 0) return 0;
   for (const auto& [id, c] : clients_) {
     if (c->blocked && c->block.deadline_ms != 0 && (next == 0 || c->block.deadline_ms < next)) {
       next = c->block.deadline_ms;
@@ -309,8 +312,10 @@ void Store::Cron() {
     }
   }
   std::vector<Client*> timed_out;
-  for (const auto& [id, c] : clients_) {
-    if (c->blocked && c->block.deadline_ms != 0 && c->block.deadline_ms <= t) timed_out.push_back(c);
+  if (blocked_count_ != 0) {
+    for (const auto& [id, c] : clients_) {
+      if (c->blocked && c->block.deadline_ms != 0 && c->block.deadline_ms <= t) timed_out.push_back(c);
+    }
   }
   for (Client* c : timed_out) Unblock(*c, true);
   used_memory_cache_ = 0;

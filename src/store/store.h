@@ -83,6 +83,7 @@ class Store {
   // that, on every call.
   int64_t now() const { return cached_now_ != 0 ? cached_now_ : clock_(); }
   void RefreshClock() { cached_now_ = clock_(); }
+  void SetTime(int64_t unix_ms) { cached_now_ = unix_ms; }
   Database& db(int i) { return *dbs_[static_cast<size_t>(i)]; }
   int db_count() const { return static_cast<int>(dbs_.size()); }
   void SwapDb(int a, int b);
@@ -148,6 +149,7 @@ class Store {
   uint64_t writes_since_memory_check_ = 0;
   int executing_depth_ = 0;
   int64_t cached_now_ = 0;
+  size_t blocked_count_ = 0;  // clients in Block(), so idle loops skip the scan
   uint32_t timing_counter_ = 0;  // commandstats time one call in 16
 };
 

@@ -45,7 +45,9 @@ StoreServer::~StoreServer() {
 }
 
 Status StoreServer::Start() {
-  store_.RefreshClock();  // from now on the clock is read once per batch of input
+  // The loop's cached time (read once per iteration) as unix ms: no clock syscall per request.
+  store_.SetTime(static_cast<int64_t>(uv_now(loop_)) + wall_offset_);
+  wall_offset_ = store_.now() - static_cast<int64_t>(uv_now(loop_));
   if (!options_.aof_path.empty()) {
     log_ = std::make_unique<AppendLog>(store_, options_.aof_path);
     auto report = log_->Load();
@@ -67,7 +69,10 @@ Status StoreServer::Start() {
       if (self != nullptr) self->Stop();
     }, 0, 0);
   };
-  store_.wake = [this](Client& c) { pending_.insert(c.id); };
+  store_.wake = [this](Client& c) {
+    auto it = conns_.find(c.id);
+    if (it != conns_.end()) MarkPending(*it->second);
+  };
 
   if (!options_.bind.empty()) {
     ListenSpec spec;
@@ -118,7 +123,8 @@ Status StoreServer::Start() {
   uv_timer_start(cron_.get(), [](uv_timer_t* t) {
     auto* self = static_cast<StoreServer*>(t->data);
     if (self == nullptr) return;
-    self->store_.Cron();
+    self->store_.Cron();  // reads the wall clock once
+    self->wall_offset_ = self->store_.now() - static_cast<int64_t>(uv_now(self->loop_));
     if (self->log_) {
       self->log_->PollRewrite();
       self->log_->MaybeAutoRewrite();
@@ -187,7 +193,8 @@ void StoreServer::OnRead(Conn& c, ssize_t nread, const uv_buf_t* buf) {
   if (nread < 0) return CloseConn(c);
   if (nread == 0 || c.closing) return;
   store_.stats().net_input_bytes += static_cast<uint64_t>(nread);
-  store_.RefreshClock();
+  // The loop's cached time (read once per iteration) as unix ms: no clock syscall per request.
+  store_.SetTime(static_cast<int64_t>(uv_now(loop_)) + wall_offset_);
   std::string_view data(buf->base, static_cast<size_t>(nread));
   if (c.query.empty() && !c.client.blocked) {
     ProcessInput(c, data, false);
@@ -198,7 +205,13 @@ void StoreServer::OnRead(Conn& c, ssize_t nread, const uv_buf_t* buf) {
     c.query.append(data);
     if (!c.client.blocked) ProcessInput(c, c.query, true);
   }
-  if (!c.closing) pending_.insert(c.client.id);
+  MarkPending(c);
+}
+
+void StoreServer::MarkPending(Conn& c) {
+  if (c.queued || c.closing) return;
+  c.queued = true;
+  pending_.push_back(&c);
 }
 
 // Runs every complete command in data; keeps what remains in c.query.
@@ -233,12 +246,9 @@ void StoreServer::ProcessInput(Conn& c, std::string_view data, bool from_query) 
 }
 
 void StoreServer::FlushAll() {
-  graveyard_.clear();
   // Unblocked clients may have more commands waiting in their buffers.
-  for (uint64_t id : std::vector<uint64_t>(pending_.begin(), pending_.end())) {
-    auto it = conns_.find(id);
-    if (it == conns_.end()) continue;
-    Conn& c = *it->second;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    Conn& c = *pending_[i];
     if (!c.client.blocked && !c.query.empty() && !c.closing && !c.client.close_after_reply) {
       ProcessInput(c, c.query, true);
     }
@@ -249,12 +259,14 @@ void StoreServer::FlushAll() {
       if (options_.logger) options_.logger->Event(LogLevel::kError, "store", s.message());
     }
   }
-  auto pending = std::move(pending_);
-  pending_.clear();
-  for (uint64_t id : pending) {
-    auto it = conns_.find(id);
-    if (it != conns_.end()) FlushConn(*it->second);
+  std::vector<Conn*> pending;
+  pending.swap(pending_);
+  for (Conn* c : pending) {
+    c->queued = false;
+    FlushConn(*c);
   }
+  // Closed connections may still have been listed above; free them only now.
+  graveyard_.clear();
   ScheduleBlockTimer();
 }
 
@@ -293,7 +305,6 @@ void StoreServer::FlushConn(Conn& c) {
         if (status < 0) {
           self->CloseConn(conn);
         } else if (conn.in_flight == 0 && (conn.client.close_after_reply || !conn.client.out.empty())) {
-          self->pending_.insert(conn.client.id);
           self->FlushConn(conn);
         }
       }
@@ -314,7 +325,6 @@ void StoreServer::CloseConn(Conn& c) {
   c.closing = true;
   store_.RemoveClient(c.client);
   uint64_t id = c.client.id;
-  pending_.erase(id);
   c.tcp.Close();
   c.pipe.Close();
   // In-flight writes complete (with an error) after the handle closes; they

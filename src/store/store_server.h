@@ -13,7 +13,7 @@
 
 #include <map>
 #include <memory>
-#include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -64,6 +64,7 @@ class StoreServer {
     std::string query;       // bytes received but not yet parsed into a full command
     size_t in_flight = 0;    // bytes handed to uv_write, not yet completed
     bool closing = false;
+    bool queued = false;     // in pending_
   };
   struct WriteReq {
     uv_write_t req;
@@ -91,8 +92,11 @@ class StoreServer {
   UvHandle<uv_prepare_t> prepare_;
   UvHandle<uv_timer_t> cron_;
   UvHandle<uv_timer_t> block_timer_;
-  std::map<uint64_t, std::unique_ptr<Conn>> conns_;
-  std::set<uint64_t> pending_;  // clients with output or resumable input
+  void MarkPending(Conn& c);
+
+  std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
+  std::vector<Conn*> pending_;  // clients with output or resumable input (Conn::queued)
+  int64_t wall_offset_ = 0;     // unix ms minus uv_now(): the store's clock without a syscall
   // Closed connections, destroyed at the next flush (a callback may still be
   // running on one when it is closed).
   std::vector<std::unique_ptr<Conn>> graveyard_;

@@ -205,6 +205,37 @@ TEST_F(StoreTest, AuthIsRequiredWhenAPasswordIsSet) {
   store_.RemoveClient(c);
 }
 
+TEST_F(StoreTest, MaxmemoryNoevictionRefusesWritesButNotReads) {
+  Run("SET before v");
+  store_.config().maxmemory = store_.used_memory() + (1 << 20);
+  std::string value(1000, 'x');
+  std::string last;
+  int i = 0;
+  for (; i < 10000; ++i) {
+    last = Run("SET k" + std::to_string(i) + " " + value);
+    if (last != "+OK\r\n") break;
+  }
+  EXPECT_EQ(last, "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+  EXPECT_LT(i, 10000);
+  EXPECT_EQ(Run("GET before"), "$1\r\nv\r\n");
+  EXPECT_EQ(Run("DEL k0"), ":1\r\n");  // deleting is allowed: it frees memory
+}
+
+TEST_F(StoreTest, MaxmemoryLruEvictsTheLeastRecentlyUsedKeys) {
+  store_.config().maxmemory = store_.used_memory() + (2 << 20);
+  store_.config().policy = EvictionPolicy::kAllKeysLru;
+  Run("SET hot v");
+  std::string value(1000, 'x');
+  for (int i = 0; i < 10000; ++i) {
+    now_ += 1000;  // one second per write, so LRU clocks differ
+    Run("GET hot");
+    ASSERT_EQ(Run("SET k" + std::to_string(i) + " " + value), "+OK\r\n");
+  }
+  EXPECT_GT(store_.stats().evicted_keys, 5000u);
+  EXPECT_LT(store_.db(0).size(), 5000u);
+  EXPECT_EQ(Run("GET hot"), "$1\r\nv\r\n");  // used every second: never the victim
+}
+
 TEST_F(StoreTest, ScanVisitsEveryKeyOnce) {
   for (int i = 0; i < 1000; ++i) Run("SET key" + std::to_string(i) + " v");
   std::set<std::string> seen;

@@ -1,0 +1,119 @@
+// The store section of bench/bench.mjs: cohort's built-in store against
+// Debian's redis-server, same flags, same redis-benchmark runs interleaved,
+// plus memory per key after loading 1,000,000 small keys.
+import { spawn, execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const TESTS = 'set,get,incr,lpush,hset';
+const freePort = () => new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+
+function waitPort(port) {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 10000;
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(); });
+      s.on('error', () => (Date.now() > deadline ? reject(new Error(`port ${port} never opened`)) : setTimeout(attempt, 20)));
+    };
+    attempt();
+  });
+}
+
+// Both servers get the same persistence settings: none, or an AOF fsynced every second.
+async function startServer(kind, cohortBin, aof) {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cohort-bench-store-'));
+  const p = kind === 'redis-server'
+    ? spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir,
+      '--appendonly', aof ? 'yes' : 'no', '--appendfsync', 'everysec'], { stdio: 'ignore' })
+    : spawn(cohortBin, ['store', '--port', String(port), '--dir', dir, '--appendonly', aof ? 'yes' : 'no',
+      '--appendfsync', 'everysec'], { stdio: 'ignore' });
+  await waitPort(port);
+  return { port, pid: p.pid, stop: () => { p.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+function benchmark(port, pipeline, requests) {
+  const out = execFileSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', String(requests), '-P', String(pipeline),
+    '-r', '100000', '-t', TESTS, '--csv'], { encoding: 'utf8' });
+  const rows = {};
+  for (const line of out.trim().split('\n').slice(1)) {
+    const [test, rps] = line.split(',').map((f) => f.replace(/"/g, ''));
+    rows[test.split(' ')[0]] = Number(rps);
+  }
+  return rows;
+}
+
+function rssKb(pid) { return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]); }
+
+// RSS growth per key after a redis-cli --pipe mass insert of `n` keys "key:<12 digits>" = "xxx".
+function bytesPerKey(server, n) {
+  const file = path.join(os.tmpdir(), `cohort-bench-mass-${n}.resp`);
+  const parts = [];
+  for (let i = 0; i < n; i++) {
+    const k = `key:${String(i).padStart(12, '0')}`;
+    parts.push(`*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$3\r\nxxx\r\n`);
+  }
+  writeFileSync(file, parts.join(''));
+  const before = rssKb(server.pid);
+  const r = spawnSync('sh', ['-c', `redis-cli -p ${server.port} --pipe < ${file}`], { encoding: 'utf8' });
+  rmSync(file, { force: true });
+  if (!/errors: 0/.test(r.stdout)) throw new Error(`mass insert failed: ${r.stdout} ${r.stderr}`);
+  return ((rssKb(server.pid) - before) * 1024) / n;
+}
+
+export async function storeSection({ cohortBin, runs, quick }) {
+  const requests = quick ? 50000 : 200000;
+  const rows = {};
+  const add = (mode, kind, values) => {
+    for (const [test, rps] of Object.entries(values)) {
+      const key = `${test}|${mode}`;
+      rows[key] ??= { 'redis-server': [], cohort: [] };
+      rows[key][kind].push(rps);
+    }
+  };
+  for (const [mode, pipeline, aof] of [['-P 1', 1, false], ['-P 16', 16, false], ['-P 1, AOF everysec', 1, true]]) {
+    for (let run = 0; run < runs; run++) {
+      for (const kind of ['redis-server', 'cohort']) {  // interleaved, so drift hits both
+        const s = await startServer(kind, cohortBin, aof);
+        try {
+          benchmark(s.port, pipeline, Math.min(20000, requests));  // warm-up
+          add(mode, kind, benchmark(s.port, pipeline, pipeline > 1 ? requests * 8 : requests));
+        } finally {
+          s.stop();
+        }
+      }
+      console.log(`store     ${mode.padEnd(20)} run ${run + 1}/${runs}`);
+    }
+  }
+  const memory = {};
+  for (const kind of ['redis-server', 'cohort']) {
+    const s = await startServer(kind, cohortBin, false);
+    try {
+      memory[kind] = bytesPerKey(s, quick ? 200000 : 1000000);
+    } finally {
+      s.stop();
+    }
+    console.log(`store     memory ${kind.padEnd(13)} ${memory[kind].toFixed(1)} bytes/key`);
+  }
+  const version = (spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.match(/v=(\S+)/) || [])[1];
+  return { rows, memory, version, keys: quick ? 200000 : 1000000 };
+}
+
+const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+export function renderStore(sec, about) {
+  const { rows, memory, version, keys } = sec.rows;
+  let md = `## Store: cohort store vs redis-server ${version}, \`redis-benchmark -c50 -r 100000\`\n\n${about(sec.run)}`;
+  md += 'Both servers start with the same flags (no persistence, or an append-only file fsynced every second) and are benchmarked alternately, one at a time.\n\n';
+  md += '| test | mode | redis-server req/s | min–max | cohort store req/s | min–max | × redis-server |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n';
+  for (const [key, byKind] of Object.entries(rows)) {
+    const [test, mode] = key.split('|');
+    const r = median(byKind['redis-server']), c = median(byKind.cohort);
+    const range = (v) => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)}`;
+    md += `| ${test} | ${mode} | ${r.toFixed(0)} | ${range(byKind['redis-server'])} | ${c.toFixed(0)} | ${range(byKind.cohort)} | ${(c / r).toFixed(2)} |\n`;
+  }
+  md += `\nMemory: RSS growth per key after \`redis-cli --pipe\` loads ${keys.toLocaleString('en')} keys of 16 bytes with 3-byte values: redis-server ${memory['redis-server'].toFixed(1)} bytes/key, cohort store ${memory.cohort.toFixed(1)} bytes/key (${(memory.cohort / memory['redis-server']).toFixed(2)}×).\n\n`;
+  return md;
+}
