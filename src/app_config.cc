@@ -1,5 +1,7 @@
 #include "app_config.h"
 
+#include "store_url.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,9 +82,12 @@ Status ValidateAppConfig(AppConfig& c) {
       return Status::Error("--trust-proxy needs cohort to place connections; it cannot be used with --scheduler shared");
     }
   }
-  if (!c.store.empty() && c.store != "builtin" && !c.store.starts_with("redis://") &&
-      !c.store.starts_with("rediss://")) {
-    return Status::Error(fmt::format("--store {}: give no value for the built-in store, or a redis:// URL", c.store));
+  if (!c.store.empty() && c.store != "builtin") {
+    Result<StoreUrl> url = ParseStoreUrl(c.store);
+    if (!url.ok()) {
+      return Status::Error(fmt::format("--store: {} (give no value for the built-in store, or a redis:// URL)",
+                                       url.status().message()));
+    }
   }
   if (c.sticky_ttl.count() < 0) return Status::Error("--sticky-ttl must not be negative");
   if (c.sticky_timeout.count() <= 0) return Status::Error("--sticky-timeout must be positive");

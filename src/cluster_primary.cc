@@ -1,5 +1,7 @@
 #include "cluster_primary.h"
 
+#include "store_url.h"
+
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -124,6 +126,12 @@ Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_fa
     }
   }
   if (config_.store.starts_with("redis")) {
+    // An external store that is down is an error now, not in every worker later.
+    Result<StoreUrl> url = ParseStoreUrl(config_.store);
+    if (!url.ok()) return url.status();
+    if (Status s = CheckStoreReachable(*url); !s.ok()) {
+      return Status::Error(fmt::format("cannot reach the store {}: {}", config_.store, s.message()));
+    }
     store_env_ = {"COHORT_STORE_URL=" + config_.store, "REDIS_URL=" + config_.store};
   } else if (config_.store == "builtin") {
     // The store must serve before the first worker connects to it.

@@ -63,6 +63,23 @@ TEST_F(ConfigFileTest, StickyFields) {
   EXPECT_NE(bad.status().message().find("unknown sticky mode 'hash'"), std::string::npos) << bad.status().message();
 }
 
+TEST_F(ConfigFileTest, StoreField) {
+  auto builtin = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","store":true}]})"), "c.json", dir, "");
+  ASSERT_TRUE(builtin.ok()) << builtin.status().message();
+  EXPECT_EQ(builtin->apps[0].store, "builtin");
+  auto url = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","store":"redis://10.0.0.5:6379/2"}]})"),
+                              "c.json", dir, "");
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->apps[0].store, "redis://10.0.0.5:6379/2");
+  auto bad = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","store":"memcached://x"}]})"), "c.json",
+                              dir, "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("redis:// URL"), std::string::npos) << bad.status().message();
+  auto wrong_type = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","store":5}]})"), "c.json", dir, "");
+  ASSERT_FALSE(wrong_type.ok());
+  EXPECT_NE(wrong_type.status().message().find("apps[0].store"), std::string::npos) << wrong_type.status().message();
+}
+
 TEST_F(ConfigFileTest, UnknownAndUnsupportedFieldsAreWarnedAboutNotDropped) {
   json doc = json::parse(R"({"apps":[{"script":"server.js","max_memory_restart":"300M","colour":"blue"}]})");
   auto r = AppsFromDocument(doc, "c.json", dir, "");

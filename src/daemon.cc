@@ -93,20 +93,20 @@ void Daemon::StartApp(App& app, std::function<void(const std::string& error)> st
   // Answer once every slot is ready, or at the latest after the ready timeout
   // (a slot that keeps crashing must not hang `cohort start`).
   later_.Start(app.config.ready_timeout + Millis(1000), [report] { report(""); });
-  app.primary->Start(
-      [this, name, gen, report](const std::string& why) {
-        auto it = apps_.find(name);
-        if (it == apps_.end() || it->second.generation != gen) return;
-        App& a = it->second;
-        a.status = AppStatus::kErrored;
-        a.error = why;
-        logger_.Event(LogLevel::kError, name, "could not start: " + why);
-        report("could not start: " + why);
-        StopApp(a, [] {});
-        a.status = AppStatus::kErrored;  // StopApp marks it stopped
-        Persist();
-      },
-      [report] { report(""); });
+  auto failed = [this, name, gen, report](const std::string& why) {
+    auto it = apps_.find(name);
+    if (it == apps_.end() || it->second.generation != gen) return;
+    App& a = it->second;
+    a.status = AppStatus::kErrored;
+    a.error = why;
+    logger_.Event(LogLevel::kError, name, "could not start: " + why);
+    report("could not start: " + why);
+    StopApp(a, [] {});
+    a.status = AppStatus::kErrored;  // StopApp marks it stopped
+    Persist();
+  };
+  Status s = app.primary->Start(failed, [report] { report(""); });
+  if (!s.ok()) failed(s.message());
 }
 
 void Daemon::StopApp(App& app, std::function<void()> stopped) {

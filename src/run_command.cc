@@ -34,11 +34,15 @@ class ForegroundRun {
     WatchSignal(SIGTERM);
     WatchSignal(SIGHUP);
     WatchSignal(SIGUSR2);
-    primary_.Start([this](const std::string& why) {
+    Status started = primary_.Start([this](const std::string& why) {
       logger_.Event(LogLevel::kError, primary_.config().name,
                     fmt::format("could not start: {}", why));
       Shutdown(1);
     });
+    if (!started.ok()) {
+      logger_.Event(LogLevel::kError, name, fmt::format("could not start: {}", started.message()));
+      Shutdown(1);
+    }
     uv_run(loop_, UV_RUN_DEFAULT);
     return exit_code_;
   }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { createClient } from 'redis';
-import { Cohort, freePort, get, waitUntil } from './harness.mjs';
+import { Cohort, apps, cli, freePort, get, tempHome, waitUntil } from './harness.mjs';
 import { RawClient } from './resp.mjs';
 
 function tempDir() { return mkdtempSync(path.join(tmpdir(), 'cohort-store-')); }
@@ -282,6 +282,56 @@ test('the store restarts after kill -9 under run --store and keeps its data', as
     assert.equal(hits, 6);
   } finally {
     await app.stop();
+  }
+});
+
+test('cohort start --store: the daemon runs the store too; data survives restart and kill/resurrect', async (t) => {
+  const port = await freePort();
+  const home = tempHome();
+  const env = { ...process.env, COHORT_HOME: home, PORT: String(port) };
+  t.after(async () => {
+    await cli(['kill'], { env });
+    rmSync(home, { recursive: true, force: true });
+  });
+  const started = await cli(['start', path.join(apps, 'store-counter.js'), '-i', '2', '--store', '--name', 'ctr'], { env });
+  assert.equal(started.code, 0, started.stderr);
+  assert.equal(JSON.parse((await get(port)).body).hits, 1);
+  const [app] = JSON.parse((await cli(['ls', '--json'], { env })).stdout).apps;
+  assert.ok(app.store.pid > 0 && app.store.port > 0, JSON.stringify(app.store));
+  assert.equal((await cli(['restart', 'ctr'], { env })).code, 0);
+  assert.equal(JSON.parse((await get(port)).body).hits, 2);
+  assert.equal((await cli(['kill'], { env })).code, 0);
+  assert.equal((await cli(['resurrect'], { env })).code, 0);
+  let hits = 0;
+  await waitUntil(async () => {
+    const r = await get(port).catch(() => null);
+    if (r?.status === 200) hits = JSON.parse(r.body).hits;
+    return hits > 0;
+  }, { what: 'the resurrected app to answer' });
+  assert.equal(hits, 3);
+});
+
+test('run --store redis://URL: workers use that store; one that is down is an error before any worker starts', async () => {
+  const down = new Cohort(['run', 'store-counter.js', '--store', 'redis://127.0.0.1:1'], { env: { PORT: String(await freePort()) } });
+  const { code } = await down.exited;
+  assert.equal(code, 1);
+  assert.ok(down.lines.some((l) => /cannot reach the store redis:\/\/127\.0\.0\.1:1: connect 127\.0\.0\.1:1: Connection refused/.test(l)), down.lines.join('\n'));
+  assert.equal(down.count(/started$/), 0);
+  await down.stop();
+
+  const external = await startStore();
+  const port = await freePort();
+  const app = new Cohort(['run', 'store-counter.js', '-i', '2', '--store', `redis://127.0.0.1:${external.port}`], { env: { PORT: String(port) } });
+  try {
+    await app.waitReady(2);
+    assert.equal(JSON.parse((await get(port)).body).hits, 1);
+    const r = await RawClient.connect(external.port);
+    assert.equal(await r.send(['GET', 'hits']), '$1\r\n1\r\n');
+    await r.close();
+  } finally {
+    await app.stop();
+    await external.store.stop();
+    rmSync(external.dir, { recursive: true, force: true });
   }
 });
 
