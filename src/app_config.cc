@@ -1,5 +1,8 @@
 #include "app_config.h"
 
+#include "duration.h"
+#include "listen_socket.h"
+#include "process_spawner.h"
 #include "store_url.h"
 
 #include <sys/stat.h>
@@ -56,7 +59,14 @@ Status ValidateAppConfig(AppConfig& c) {
   script = script.lexically_normal();
   struct stat st;
   if (::stat(script.c_str(), &st) != 0) {
-    return Status::Error(fmt::format("script not found: {}", script.string()), ENOENT);
+    // A bare command name (`-- python3 app.py`) is looked up in PATH.
+    Result<std::string> found = c.script.find('/') == std::string::npos
+                                    ? ResolveExecutable(c.script, c.environment)
+                                    : Result<std::string>(Status::Error("not a command"));
+    if (!found.ok() || ::stat(found->c_str(), &st) != 0) {
+      return Status::Error(fmt::format("script not found: {}", script.string()), ENOENT);
+    }
+    script = *found;
   }
   if (S_ISDIR(st.st_mode)) {
     return Status::Error(fmt::format("script is a directory: {}", script.string()), EISDIR);
@@ -87,6 +97,30 @@ Status ValidateAppConfig(AppConfig& c) {
     if (!url.ok()) {
       return Status::Error(fmt::format("--store: {} (give no value for the built-in store, or a redis:// URL)",
                                        url.status().message()));
+    }
+  }
+  for (const std::string& l : c.listen) {
+    Result<ListenSpec> spec = ParseListenAddress(l);
+    if (!spec.ok()) return spec.status();
+  }
+  if (!c.listen.empty()) {
+    // Programs that get LISTEN_FDS accept by themselves.
+    if (c.scheduler == "rr") c.scheduler = "shared";
+    if (c.scheduler != "shared" || !c.sticky.empty()) {
+      return Status::Error(
+          "--listen hands the sockets to the workers (LISTEN_FDS), which accept themselves: --scheduler and "
+          "--sticky do not apply to them");
+    }
+  }
+  if (!c.ready.empty()) {
+    if (c.listen.empty()) {
+      return Status::Error("--ready applies to --listen programs (Node apps are ready when they listen)");
+    }
+    if (c.ready.starts_with("delay:")) {
+      Result<Millis> d = ParseDuration(c.ready.substr(6));
+      if (!d.ok()) return Status::Error("--ready " + c.ready + ": " + d.status().message());
+    } else if (c.ready != "notify") {
+      return Status::Error(fmt::format("--ready {}: use notify or delay:DURATION (e.g. delay:500ms)", c.ready));
     }
   }
   if (c.sticky_ttl.count() < 0) return Status::Error("--sticky-ttl must not be negative");
@@ -130,6 +164,8 @@ nlohmann::json AppConfigToJson(const AppConfig& c) {
           {"sticky_ttl_ms", c.sticky_ttl.count()},
           {"sticky_timeout_ms", c.sticky_timeout.count()},
           {"store", c.store},
+          {"listen", c.listen},
+          {"ready", c.ready},
           {"ready_timeout_ms", c.ready_timeout.count()},
           {"kill_timeout_ms", c.kill_timeout.count()}};
 }
@@ -163,7 +199,8 @@ Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
                    Read(j, "scheduler", &c.scheduler), Read(j, "ready_timeout_ms", &ready_ms),
                    Read(j, "kill_timeout_ms", &kill_ms), Read(j, "sticky", &c.sticky),
                    Read(j, "trust_proxy", &c.trust_proxy), Read(j, "sticky_ttl_ms", &ttl_ms),
-                   Read(j, "sticky_timeout_ms", &peek_ms), Read(j, "store", &c.store)}) {
+                   Read(j, "sticky_timeout_ms", &peek_ms), Read(j, "store", &c.store), Read(j, "listen", &c.listen),
+                   Read(j, "ready", &c.ready)}) {
     if (!s.ok()) return s;
   }
   c.env.assign(env.begin(), env.end());

@@ -36,6 +36,13 @@ struct AppConfig {
   // Shared store (--store): "" none, "builtin" (cohort's own, a supervised
   // child started before the workers), or redis://host:port[/db] (external).
   std::string store;
+  // Any-language mode (--listen): the primary owns these sockets and hands
+  // them to every worker systemd-style (LISTEN_FDS, fds from 3); workers
+  // accept themselves. Entries as ParseListenAddress takes them.
+  std::vector<std::string> listen;
+  // When a --listen worker counts as ready: "" at once, "notify" on READY=1
+  // (sd_notify via NOTIFY_SOCKET), "delay:DURATION" after that long.
+  std::string ready;
   Millis ready_timeout{10000};
   Millis kill_timeout{5000};
 };

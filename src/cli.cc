@@ -43,11 +43,13 @@ struct RunArgs {
   std::string ready_timeout = "10s", kill_timeout = "5s";
   std::string sticky, trust_proxy, sticky_ttl = "0", sticky_timeout = "1s";
   std::string store;
+  std::vector<std::string> listen;
+  std::string ready;
   bool quiet = false, json_logs = false, verbose = false;
 };
 
 void AddRunOptions(CLI::App* run, RunArgs& a) {
-  run->add_option("script", a.script, "The program to run, e.g. server.js")->required();
+  run->add_option("script", a.script, "The program to run, e.g. server.js (or give the command after --)");
   run->add_option("args", a.args, "Arguments for the program (after --)");
   run->add_option("-i,--instances", a.instances, "Number of workers: N, max (one per CPU) or -N (CPUs minus N)")
       ->capture_default_str();
@@ -71,6 +73,12 @@ void AddRunOptions(CLI::App* run, RunArgs& a) {
                   "Shared store for the workers (REDIS_URL): alone, cohort's built-in one; or a redis:// URL")
       ->expected(0, 1)
       ->default_str("builtin");
+  run->add_option("--listen", a.listen,
+                  "Any program: own this socket (PORT, HOST:PORT, [V6]:PORT, unix:PATH; repeatable) and give it to "
+                  "every worker systemd-style (LISTEN_FDS)");
+  run->add_option("--ready", a.ready,
+                  "With --listen: a worker is ready on READY=1 (notify: sd_notify via NOTIFY_SOCKET) or after "
+                  "delay:DURATION; default at once");
   run->add_option("--ready-timeout", a.ready_timeout, "How long a new worker may take to listen during a reload")
       ->capture_default_str();
   run->add_option("--kill-timeout", a.kill_timeout, "How long a leaving worker may take before SIGKILL")
@@ -84,6 +92,10 @@ Result<AppConfig> ToAppConfig(const RunArgs& a) {
   AppConfig c;
   c.script = a.script;
   c.args = a.args;
+  if (c.script.empty() && !c.args.empty()) {  // `cohort run --listen 8080 -- ./server --flag`
+    c.script = c.args.front();
+    c.args.erase(c.args.begin());
+  }
   c.name = a.name;
   c.interpreter = a.interpreter;
   c.interpreter_args = SplitWords(a.node_args);
@@ -108,6 +120,8 @@ Result<AppConfig> ToAppConfig(const RunArgs& a) {
   c.sticky = a.sticky;
   c.trust_proxy = a.trust_proxy;
   c.store = a.store;
+  c.listen = a.listen;
+  c.ready = a.ready;
   Result<Millis> ttl = ParseDuration(a.sticky_ttl);
   if (!ttl.ok()) return Status::Error("--sticky-ttl: " + ttl.status().message());
   Result<Millis> peek = ParseDuration(a.sticky_timeout);

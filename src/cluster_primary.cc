@@ -1,13 +1,13 @@
 #include "cluster_primary.h"
 
-#include "store_url.h"
-
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include "duration.h"
 #include "exit_status.h"
 #include "listen_socket.h"
 #include "node_protocol.h"
@@ -16,6 +16,7 @@
 #include "cohort_home.h"
 #include "sticky_cookie_hook.h"
 #include "sticky_scheduler.h"
+#include "store_url.h"
 
 extern char** environ;
 
@@ -125,6 +126,9 @@ Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_fa
                                        "with cohort:sticky", hook.status().message()));
     }
   }
+  if (activation()) {
+    if (Status s = OpenActivationSockets(); !s.ok()) return s;
+  }
   if (config_.store.starts_with("redis")) {
     // An external store that is down is an error now, not in every worker later.
     Result<StoreUrl> url = ParseStoreUrl(config_.store);
@@ -154,11 +158,68 @@ Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_fa
   return Status::Ok();
 }
 
+Status ClusterPrimary::OpenActivationSockets() {
+  for (const std::string& text : config_.listen) {
+    Result<ListenSpec> spec = ParseListenAddress(text);
+    if (!spec.ok()) return spec.status();
+    Result<UniqueFd> fd = BindListener(*spec);
+    if (!fd.ok()) return fd.status();
+    // systemd passes blocking sockets unless told otherwise; programs expect that.
+    int flags = ::fcntl(fd->get(), F_GETFL);
+    ::fcntl(fd->get(), F_SETFL, flags & ~O_NONBLOCK);
+    Log(LogLevel::kInfo, fmt::format("listening on {} (handed to the workers as LISTEN_FDS)", spec->Describe()));
+    activation_.emplace_back(*spec, std::move(*fd));
+  }
+  if (config_.ready == "notify") {
+    Result<std::string> home = CohortHome();
+    if (!home.ok()) return home.status();
+    Result<std::string> dir = EnsureRunDir(*home);
+    if (!dir.ok()) return dir.status();
+    auto sock = NotifySocket::Open(loop_, *dir + "/" + config_.name + ".notify",
+                                   [this](pid_t pid, const NotifyFields& f) { OnNotify(pid, f); });
+    if (!sock.ok()) return sock.status();
+    notify_ = std::move(*sock);
+  }
+  return Status::Ok();
+}
+
+void ClusterPrimary::ReportListening(WorkerId id) {
+  Worker* w = FindWorker(id);
+  if (w == nullptr || w->ready_reported) return;
+  w->ready_reported = true;
+  for (const auto& [spec, fd] : activation_) supervisor_.OnListening(id, "listen:" + spec.Describe());
+}
+
+void ClusterPrimary::OnNotify(pid_t pid, const NotifyFields& fields) {
+  for (auto& [id, w] : workers_) {
+    if (w.pid != pid) continue;
+    for (const auto& [k, v] : fields) {
+      if (k == "READY" && v == "1") {
+        ReportListening(id);
+      } else if (k == "STATUS") {
+        w.status_text = v;
+      } else if (k == "STOPPING" && v == "1") {
+        Log(LogLevel::kDebug, fmt::format("slot {}: worker {} is stopping", w.slot, id));
+      }
+    }
+    return;
+  }
+}
+
 std::vector<std::string> ClusterPrimary::WorkerEnv(WorkerId id, int slot) const {
   std::vector<std::string> env = base_env_;
-  env.push_back(fmt::format("NODE_UNIQUE_ID={}", id));
-  env.push_back("NODE_CHANNEL_FD=3");
-  env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
+  if (activation()) {
+    // systemd's socket activation: LISTEN_PID is set in the child itself.
+    env.push_back(fmt::format("LISTEN_FDS={}", activation_.size()));
+    std::vector<std::string> names;
+    for (size_t i = 0; i < activation_.size(); ++i) names.push_back(fmt::format("listen{}", i));
+    env.push_back(fmt::format("LISTEN_FDNAMES={}", fmt::join(names, ":")));
+    if (notify_) env.push_back("NOTIFY_SOCKET=" + notify_->path());
+  } else {
+    env.push_back(fmt::format("NODE_UNIQUE_ID={}", id));
+    env.push_back("NODE_CHANNEL_FD=3");
+    env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
+  }
   env.push_back(fmt::format("COHORT_INSTANCE={}", slot));
   env.push_back(fmt::format("NODE_APP_INSTANCE={}", slot));
   env.push_back("COHORT_APP=" + config_.name);
@@ -168,6 +229,7 @@ std::vector<std::string> ClusterPrimary::WorkerEnv(WorkerId id, int slot) const 
 }
 
 Result<pid_t> ClusterPrimary::SpawnWorker(WorkerId id, int slot) {
+  if (activation()) return SpawnActivationWorker(id, slot);
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return Status::FromErrno("socketpair");
   UniqueFd ours(sv[0]), theirs(sv[1]);
@@ -219,6 +281,50 @@ Result<pid_t> ClusterPrimary::SpawnWorker(WorkerId id, int slot) {
     StartTimer(Millis(0), [this, id, why] { OnChannelClosed(id, why); });
   };
   w.channel = std::make_unique<IpcChannel>(loop_, std::move(ours), std::move(cb));
+  return pid;
+}
+
+Result<pid_t> ClusterPrimary::SpawnActivationWorker(WorkerId id, int slot) {
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return Status::FromErrno("pipe2");
+  UniqueFd out_r(out[0]), out_w(out[1]);
+  if (::pipe2(err, O_CLOEXEC) != 0) return Status::FromErrno("pipe2");
+  UniqueFd err_r(err[0]), err_w(err[1]);
+  std::vector<int> fds;
+  for (const auto& [spec, fd] : activation_) fds.push_back(fd.get());
+  std::vector<std::string> argv = WorkerArgv(config_);
+  SpawnSpec spec{.file = argv[0],
+                 .argv = argv,
+                 .env = WorkerEnv(id, slot),
+                 .cwd = config_.cwd,
+                 .stdin_fd = -1,
+                 .stdout_fd = out_w.get(),
+                 .stderr_fd = err_w.get(),
+                 .extra_fds = fds,
+                 .new_process_group = true,
+                 .parent_death_signal = SIGTERM,
+                 .set_listen_pid = true};
+  Result<pid_t> pid = Spawn(spec);
+  if (!pid.ok()) return pid;
+  Worker& w = workers_[id];
+  w.id = id;
+  w.slot = slot;
+  w.pid = *pid;
+  w.started = Now();
+  pid_t p = *pid;
+  w.out = std::make_unique<OutputPipe>(loop_, std::move(out_r), [this, slot, p](std::string_view l) {
+    logger_->WorkerLine(config_.name, slot, p, false, l);
+  });
+  w.err = std::make_unique<OutputPipe>(loop_, std::move(err_r), [this, slot, p](std::string_view l) {
+    logger_->WorkerLine(config_.name, slot, p, true, l);
+  });
+  // Readiness (deferred: the supervisor is in the middle of spawning).
+  if (config_.ready.empty()) {
+    StartTimer(Millis(0), [this, id] { ReportListening(id); });
+  } else if (config_.ready.starts_with("delay:")) {
+    Result<Millis> d = ParseDuration(config_.ready.substr(6));
+    StartTimer(d.ok() ? *d : Millis(0), [this, id] { ReportListening(id); });
+  }
   return pid;
 }
 
@@ -511,6 +617,8 @@ void ClusterPrimary::Stop(Done done) {
   supervisor_.Stop([this, done = std::move(done)](Status s) {
     listeners_.clear();
     peekers_.clear();
+    activation_.clear();
+    notify_.reset();
     // The store goes last: workers may write to it until they exit.
     if (store_) return store_->Stop([done, s] { done(s); });
     done(s);
@@ -542,6 +650,15 @@ nlohmann::json ClusterPrimary::Describe() const {
     json entry = {{"address", l->spec().Describe()}, {"key", key}};
     if (l->spec().kind != ListenSpec::Kind::kUnix) entry["sockname"] = SocknameJson(l->fd());
     listeners.push_back(entry);
+  }
+  for (const auto& [spec, fd] : activation_) {
+    json entry = {{"address", spec.Describe()}, {"key", "listen:" + spec.Describe()}, {"activation", true}};
+    if (spec.kind != ListenSpec::Kind::kUnix) entry["sockname"] = SocknameJson(fd.get());
+    listeners.push_back(entry);
+  }
+  for (json& w : workers) {
+    auto it = workers_.find(w["id"].get<WorkerId>());
+    if (it != workers_.end() && !it->second.status_text.empty()) w["status"] = it->second.status_text;
   }
   const BalancerStats& t = balancer_.totals();
   json sticky = nullptr;

@@ -32,6 +32,7 @@
 #include "sticky_table.h"
 #include "supervisor.h"
 #include "timer_set.h"
+#include "notify_socket.h"
 #include "store_supervisor.h"
 #include "uv_handle.h"
 
@@ -89,7 +90,15 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
     std::set<std::string> keys;  // servers it asked for
     std::deque<HandleSend> unacked;
     bool disconnect_sent = false;
+    bool ready_reported = false;  // --listen workers: told the supervisor they listen
+    std::string status_text;      // --listen workers: their last sd_notify STATUS=
   };
+  bool activation() const { return !config_.listen.empty(); }
+  Result<pid_t> SpawnActivationWorker(WorkerId id, int slot);
+  // --listen: binds the sockets workers get as LISTEN_FDS (and the notify socket).
+  Status OpenActivationSockets();
+  void ReportListening(WorkerId id);
+  void OnNotify(pid_t pid, const NotifyFields& fields);
 
   void OnLine(Worker& w, std::string_view line, int& fd);
   void OnCluster(Worker& w, const nlohmann::json& msg);
@@ -107,6 +116,9 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
 
   uv_loop_t* loop_;
   AppConfig config_;
+  // --listen: the sockets, in LISTEN_FDS order, owned for the primary's life.
+  std::vector<std::pair<ListenSpec, UniqueFd>> activation_;
+  std::unique_ptr<NotifySocket> notify_;  // --ready notify
   std::unique_ptr<StoreSupervisor> store_;  // --store (built-in): started before the workers
   std::vector<std::string> store_env_;      // "K=V" for the workers: COHORT_STORE_URL, REDIS_URL
   Logger* logger_;

@@ -197,6 +197,18 @@ Result<AppConfig> MapApp(const json& a, const std::string& where, const std::str
     } else if (key == "sticky" || key == "trust_proxy") {
       if (!v.is_string()) return Status::Error(at + ": must be a string");
       (key == "sticky" ? c.sticky : c.trust_proxy) = v.get<std::string>();
+    } else if (key == "listen") {
+      // One address or a list of them.
+      if (v.is_string()) {
+        c.listen = {v.get<std::string>()};
+      } else if (v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); })) {
+        c.listen = v.get<std::vector<std::string>>();
+      } else {
+        return Status::Error(at + ": must be an address or a list of addresses");
+      }
+    } else if (key == "ready") {
+      if (!v.is_string()) return Status::Error(at + ": must be notify or delay:DURATION");
+      c.ready = v.get<std::string>();
     } else if (key == "store") {
       // true = the built-in store; a string = a redis:// URL.
       if (v.is_boolean()) {

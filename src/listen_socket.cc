@@ -84,6 +84,44 @@ Result<UniqueFd> BindUnix(const ListenSpec& spec) {
 
 }  // namespace
 
+Result<ListenSpec> ParseListenAddress(const std::string& text) {
+  ListenSpec spec;
+  auto bad = [&](std::string_view why) {
+    return Status::Error(fmt::format("--listen {}: {} (use PORT, HOST:PORT, [V6]:PORT or unix:PATH)", text, why));
+  };
+  if (text.starts_with("unix:")) {
+    spec.kind = ListenSpec::Kind::kUnix;
+    spec.path = text.substr(5);
+    if (spec.path.empty()) return bad("no path");
+    if (spec.path.size() >= sizeof(sockaddr_un{}.sun_path)) return bad("path too long for a unix socket");
+    return spec;
+  }
+  std::string port = text;
+  if (!text.empty() && text[0] == '[') {
+    size_t close = text.find("]:");
+    if (close == std::string::npos) return bad("expected [V6]:PORT");
+    spec.host = text.substr(1, close - 1);
+    spec.family = 6;
+    port = text.substr(close + 2);
+  } else if (size_t colon = text.rfind(':'); colon != std::string::npos) {
+    spec.host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (spec.host->find(':') != std::string::npos) return bad("IPv6 addresses go in brackets");
+  }
+  if (spec.host) {
+    unsigned char buf[sizeof(in6_addr)];
+    if (::inet_pton(spec.family == 6 ? AF_INET6 : AF_INET, spec.host->c_str(), buf) != 1) {
+      return bad(fmt::format("'{}' is not an IP address", *spec.host));
+    }
+  }
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535) {
+    return bad("bad port");
+  }
+  spec.port = std::stoi(port);
+  return spec;
+}
+
 std::string ListenSpec::Describe() const {
   if (kind == Kind::kUnix) return "unix:" + path;
   std::string host_part = !host ? "*" : family == 6 ? "[" + *host + "]" : *host;

@@ -32,6 +32,9 @@ struct ListenSpec {
 };
 
 Result<ListenSpec> ListenSpecFromQuery(const nlohmann::json& query);
+// --listen's forms: "PORT" (every address, dual-stack), "HOST:PORT",
+// "[V6]:PORT", "unix:PATH". Errors quote the text.
+Result<ListenSpec> ParseListenAddress(const std::string& text);
 // Creates, binds and (for streams) listens; CLOEXEC and non-blocking.
 Result<UniqueFd> BindListener(const ListenSpec& spec);
 // What Node's getsockname() gives: {"address":..., "family":"IPv4"|"IPv6", "port":...}.

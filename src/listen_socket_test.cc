@@ -97,3 +97,37 @@ TEST(BindListener, AnyAddressIsDualStackWhereIpv6Exists) {
 
 }  // namespace
 }  // namespace cohort
+
+namespace cohort {
+namespace {
+
+TEST(ParseListenAddress, EveryForm) {
+  auto port = ParseListenAddress("8080");
+  ASSERT_TRUE(port.ok());
+  EXPECT_FALSE(port->host.has_value());
+  EXPECT_EQ(port->port, 8080);
+  auto v4 = ParseListenAddress("127.0.0.1:9000");
+  ASSERT_TRUE(v4.ok());
+  EXPECT_EQ(*v4->host, "127.0.0.1");
+  EXPECT_EQ(v4->family, 4);
+  auto v6 = ParseListenAddress("[::1]:9001");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(*v6->host, "::1");
+  EXPECT_EQ(v6->family, 6);
+  EXPECT_EQ(v6->Describe(), "[::1]:9001");
+  auto unix_path = ParseListenAddress("unix:/run/app.sock");
+  ASSERT_TRUE(unix_path.ok());
+  EXPECT_EQ(unix_path->kind, ListenSpec::Kind::kUnix);
+  EXPECT_EQ(unix_path->path, "/run/app.sock");
+}
+
+TEST(ParseListenAddress, ErrorsQuoteTheText) {
+  for (const char* bad : {"", "http", "70000", "host:80", "::1:80", "[::1]80", "unix:", "1.2.3.4:"}) {
+    auto r = ParseListenAddress(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find(std::string("--listen ") + bad), std::string::npos) << r.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace cohort

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -62,6 +63,12 @@ void WriteDecimal(char* out, long v) {  // enough room guaranteed by the caller
   }
   for (int i = 0; i < targets; ++i) {
     if (::dup2(sources[i], i) < 0) ChildFail(error_pipe, errno);  // dup2 clears CLOEXEC
+  }
+  // Nothing else crosses exec: not even fds the primary inherited without
+  // CLOEXEC from whoever started it.
+  if (::close_range(static_cast<unsigned>(targets), ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    long max = ::sysconf(_SC_OPEN_MAX);
+    for (int fd = targets; fd < (max > 0 && max < 65536 ? max : 65536); ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   }
   if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) ChildFail(error_pipe, errno);
   sigset_t all;

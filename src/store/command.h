@@ -95,6 +95,9 @@ void RegisterScriptCommands(CommandTable& t);
 // Looks up key expecting `type`: nullptr with no reply if absent, nullptr
 // after replying WRONGTYPE if of another type; *wrong tells which.
 Entry* LookupTyped(CommandContext& c, std::string_view key, Type type, bool* wrong);
+// LookupTyped, and if the key is absent creates it as an empty `type`
+// (list, hash, set or sorted set); nullptr only after replying WRONGTYPE.
+Entry* LookupOrCreate(CommandContext& c, std::string_view key, Type type);
 // Replies the arity error Redis gives: "ERR wrong number of arguments for 'x' command".
 void ReplyArity(CommandContext& c, std::string_view name);
 std::string Lower(std::string_view s);

@@ -59,6 +59,22 @@ Entry* LookupTyped(CommandContext& c, std::string_view key, Type type, bool* wro
   return e;
 }
 
+Entry* LookupOrCreate(CommandContext& c, std::string_view key, Type type) {
+  bool wrong;
+  Entry* e = LookupTyped(c, key, type, &wrong);
+  if (wrong || e != nullptr) return e;
+  e = c.db.Add(key);
+  e->type = type;
+  switch (type) {
+    case Type::kList: e->v.list = new List(); break;
+    case Type::kHash:
+    case Type::kSet: e->v.fields = new FieldMap(); break;
+    case Type::kZSet: e->v.zset = new ZSet(); break;
+    case Type::kString: break;
+  }
+  return e;
+}
+
 void ReplyArity(CommandContext& c, std::string_view name) {
   c.reply.Error(fmt::format("ERR wrong number of arguments for '{}' command", name));
 }

@@ -13,17 +13,7 @@
 namespace cohort::store {
 namespace {
 
-Entry* HashForWrite(CommandContext& c, std::string_view key) {
-  bool wrong;
-  Entry* e = LookupTyped(c, key, Type::kHash, &wrong);
-  if (wrong) return nullptr;
-  if (e == nullptr) {
-    e = c.db.FindOrAdd(key, c.now_ms);
-    e->type = Type::kHash;
-    e->v.fields = new FieldMap();
-  }
-  return e;
-}
+Entry* HashForWrite(CommandContext& c, std::string_view key) { return LookupOrCreate(c, key, Type::kHash); }
 
 void DeleteIfEmpty(CommandContext& c, Entry* e, std::string_view key) {
   if (e->v.fields->size() == 0) c.db.Delete(key);

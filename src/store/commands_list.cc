@@ -10,17 +10,7 @@
 namespace cohort::store {
 namespace {
 
-Entry* ListForWrite(CommandContext& c, std::string_view key) {
-  bool wrong;
-  Entry* e = LookupTyped(c, key, Type::kList, &wrong);
-  if (wrong) return nullptr;
-  if (e == nullptr) {
-    e = c.db.FindOrAdd(key, c.now_ms);
-    e->type = Type::kList;
-    e->v.list = new List();
-  }
-  return e;
-}
+Entry* ListForWrite(CommandContext& c, std::string_view key) { return LookupOrCreate(c, key, Type::kList); }
 
 void PushGeneric(CommandContext& c, bool left, bool only_existing) {
   if (only_existing) {

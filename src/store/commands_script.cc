@@ -18,32 +18,13 @@ void EvalGeneric(CommandContext& c, bool by_sha) {
   }
   auto keys = c.args.subspan(3, static_cast<size_t>(*n));
   auto argv = c.args.subspan(3 + static_cast<size_t>(*n));
-  // The script's writes are logged as one MULTI ... EXEC block, like a transaction's.
-  std::vector<std::pair<int, std::vector<std::string>>> writes;
-  auto outer = c.store.propagate;
-  if (outer) {
-    c.store.propagate = [&writes](int db, std::span<const std::string_view> args) {
-      writes.emplace_back(db, std::vector<std::string>(args.begin(), args.end()));
-    };
-  }
-  if (by_sha) {
-    c.store.scripting().Eval(c.client, c.arg(1), "", keys, argv);
-  } else {
-    c.store.scripting().Eval(c.client, "", c.arg(1), keys, argv);
-  }
-  if (outer) {
-    c.store.propagate = outer;
-    if (!writes.empty()) {
-      std::string_view multi[] = {"MULTI"};
-      outer(writes.front().first, multi);
-      for (const auto& [db, args] : writes) {
-        std::vector<std::string_view> v(args.begin(), args.end());
-        outer(db, v);
-      }
-      std::string_view exec[] = {"EXEC"};
-      outer(writes.back().first, exec);
+  c.store.PropagateAsOneTransaction([&] {
+    if (by_sha) {
+      c.store.scripting().Eval(c.client, c.arg(1), "", keys, argv);
+    } else {
+      c.store.scripting().Eval(c.client, "", c.arg(1), keys, argv);
     }
-  }
+  });
 }
 void Eval(CommandContext& c) { EvalGeneric(c, false); }
 void EvalSha(CommandContext& c) { EvalGeneric(c, true); }

@@ -11,17 +11,7 @@
 namespace cohort::store {
 namespace {
 
-Entry* SetForWrite(CommandContext& c, std::string_view key) {
-  bool wrong;
-  Entry* e = LookupTyped(c, key, Type::kSet, &wrong);
-  if (wrong) return nullptr;
-  if (e == nullptr) {
-    e = c.db.FindOrAdd(key, c.now_ms);
-    e->type = Type::kSet;
-    e->v.fields = new FieldMap();
-  }
-  return e;
-}
+Entry* SetForWrite(CommandContext& c, std::string_view key) { return LookupOrCreate(c, key, Type::kSet); }
 
 void SAdd(CommandContext& c) {
   Entry* e = SetForWrite(c, c.arg(1));

@@ -35,38 +35,16 @@ void Exec(CommandContext& c) {
   auto queued = std::move(client.queued);
   client.in_multi = false;  // queued commands run for real now
   c.store.Unwatch(client);
-  // Writes inside the transaction are logged as one MULTI ... EXEC block so
-  // that a torn log never replays half of it.
-  std::vector<std::pair<int, std::vector<std::string>>> writes;
-  auto outer = c.store.propagate;
-  if (outer) {
-    c.store.propagate = [&writes](int db, std::span<const std::string_view> args) {
-      writes.emplace_back(db, std::vector<std::string>(args.begin(), args.end()));
-    };
-  }
   c.reply.Array(static_cast<int64_t>(queued.size()));
-  // Commands in EXEC are never blocking (BLPOP acts as LPOP).
-  client.in_multi = true;
-  for (const auto& cmd : queued) {
-    std::vector<std::string_view> args(cmd.begin(), cmd.end());
-    client.in_multi = true;
-    c.store.ExecuteDirect(client, args, false);
-  }
+  c.store.PropagateAsOneTransaction([&] {
+    for (const auto& cmd : queued) {
+      std::vector<std::string_view> args(cmd.begin(), cmd.end());
+      client.in_multi = true;  // so blocking commands do not block (BLPOP acts as LPOP)
+      c.store.ExecuteDirect(client, args, false);
+    }
+  });
   client.in_multi = false;
   client.multi_error = false;
-  if (outer) {
-    c.store.propagate = outer;
-    if (!writes.empty()) {
-      std::string_view multi[] = {"MULTI"};
-      outer(writes.front().first, multi);
-      for (const auto& [db, args] : writes) {
-        std::vector<std::string_view> v(args.begin(), args.end());
-        outer(db, v);
-      }
-      std::string_view exec[] = {"EXEC"};
-      outer(writes.back().first, exec);
-    }
-  }
 }
 
 void Discard(CommandContext& c) {

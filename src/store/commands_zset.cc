@@ -15,17 +15,7 @@ namespace {
 constexpr std::string_view kErrMinMax = "ERR min or max is not a float";
 constexpr std::string_view kErrLexRange = "ERR min or max not valid string range item";
 
-Entry* ZSetForWrite(CommandContext& c, std::string_view key) {
-  bool wrong;
-  Entry* e = LookupTyped(c, key, Type::kZSet, &wrong);
-  if (wrong) return nullptr;
-  if (e == nullptr) {
-    e = c.db.FindOrAdd(key, c.now_ms);
-    e->type = Type::kZSet;
-    e->v.zset = new ZSet();
-  }
-  return e;
-}
+Entry* ZSetForWrite(CommandContext& c, std::string_view key) { return LookupOrCreate(c, key, Type::kZSet); }
 
 void DeleteIfEmpty(CommandContext& c, Entry* e, std::string_view key) {
   if (e->v.zset->size() == 0) c.db.Delete(key);

@@ -1,6 +1,15 @@
 #include "store/store.h"
 
 #include <malloc.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/allocator_interface.h>  // ASan replaces malloc: ask its allocator
+#define COHORT_ASAN_ALLOCATOR 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/allocator_interface.h>
+#define COHORT_ASAN_ALLOCATOR 1
+#endif
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -159,6 +168,26 @@ void Store::Call(const Command& cmd, Client& client, std::span<const std::string
   }
   if (changed && config_.maxmemory != 0) ++writes_since_memory_check_;
   if (executing_depth_ == 0 && !ready_keys_.empty()) ServeReadyKeys();
+}
+
+void Store::PropagateAsOneTransaction(const std::function<void()>& body) {
+  auto outer = propagate;
+  if (!outer) return body();
+  std::vector<std::pair<int, std::vector<std::string>>> writes;
+  propagate = [&writes](int db, std::span<const std::string_view> args) {
+    writes.emplace_back(db, std::vector<std::string>(args.begin(), args.end()));
+  };
+  body();
+  propagate = outer;
+  if (writes.empty()) return;
+  std::string_view multi[] = {"MULTI"};
+  outer(writes.front().first, multi);
+  for (const auto& [db, args] : writes) {
+    std::vector<std::string_view> v(args.begin(), args.end());
+    outer(db, v);
+  }
+  std::string_view exec[] = {"EXEC"};
+  outer(writes.back().first, exec);
 }
 
 // --- Pub/Sub -----------------------------------------------------------------
@@ -324,8 +353,12 @@ void Store::Cron() {
 
 uint64_t Store::used_memory() {
   if (used_memory_cache_ == 0 || writes_since_memory_check_ > 64) {
+#ifdef COHORT_ASAN_ALLOCATOR
+    used_memory_cache_ = __sanitizer_get_current_allocated_bytes();
+#else
     struct mallinfo2 mi = mallinfo2();
     used_memory_cache_ = mi.uordblks + mi.hblkhd;
+#endif
     writes_since_memory_check_ = 0;
   }
   return used_memory_cache_;

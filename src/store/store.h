@@ -108,6 +108,10 @@ class Store {
   void Block(Client& c, std::vector<std::string> command, std::vector<std::string> keys, int64_t deadline_ms);
   void Unblock(Client& c, bool timed_out);
 
+  // Runs body; the writes it propagates are logged as one MULTI ... EXEC
+  // block (EXEC, EVAL), so a torn log never replays half of them.
+  void PropagateAsOneTransaction(const std::function<void()>& body);
+
   // Approximate bytes used by data (from the allocator), refreshed by Cron and writes.
   uint64_t used_memory();
   // Evicts keys per policy until under maxmemory; false if it cannot.

@@ -113,6 +113,10 @@ export const SEQUENCES = {
     ['EVAL', "redis.call('RPUSH', KEYS[1], 'a', 'b'); return redis.call('LRANGE', KEYS[1], 0, -1)", '1', 'l'],
     ['EVAL', "return redis.sha1hex('')", '0'],
   ],
+  pubsub: [
+    ['PUBSUB', 'NUMSUB', 'a', 'b'], ['SUBSCRIBE', 'a', 'b'], ['PING'], ['PING', 'x'], ['GET', 'k'], ['PSUBSCRIBE', 'n*'],
+    ['PUBSUB', 'NUMPAT'], ['UNSUBSCRIBE', 'a'], ['PUNSUBSCRIBE'], ['UNSUBSCRIBE'], ['UNSUBSCRIBE'], ['GET', 'k'],
+  ],
   resp3: [
     { cmd: ['HELLO', '3', 'SETNAME', 'x'], firstLine: true },  // its id differs
     ['HSET', 'h', 'a', '1'], ['HGETALL', 'h'], ['GET', 'nope'], ['ZADD', 'z', '1.5', 'm'], ['ZSCORE', 'z', 'm'], ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'],
