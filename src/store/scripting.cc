@@ -1,6 +1,6 @@
 #include "store/scripting.h"
 
-#include <openssl/evp.h>
+#include <sha1.h>  // libmd
 
 #include <cmath>
 #include <vector>
@@ -20,12 +20,9 @@ extern "C" {
 namespace cohort::store {
 
 std::string Sha1Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha1(), nullptr);
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
-  return out;
+  char hex[SHA1_DIGEST_STRING_LENGTH];
+  SHA1Data(reinterpret_cast<const uint8_t*>(data.data()), data.size(), hex);
+  return hex;
 }
 
 namespace {
