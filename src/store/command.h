@@ -32,6 +32,7 @@ enum CommandFlag : uint32_t {
   kLoading = 1 << 10,
   kNoMulti = 1 << 11,   // runs immediately even inside MULTI (EXEC, DISCARD, ...)
   kPubSubContext = 1 << 12,  // allowed in RESP2 subscribed context
+  kContainer = 1 << 13,      // has subcommands (CLIENT, CONFIG, ...): Redis names it "client|kill"
 };
 
 struct CommandContext {

@@ -274,7 +274,7 @@ void RegisterConnectionCommands(CommandTable& t) {
   t.Add({"swapdb", 3, kWrite | kFast, 0, 0, 0, SwapDb, "server"});
   t.Add({"quit", -1, conn | kNoAuth | kNoScript | kNoMulti | kPubSubContext, 0, 0, 0, Quit, "connection"});
   t.Add({"reset", 1, conn | kNoAuth | kNoScript | kNoMulti | kPubSubContext, 0, 0, 0, Reset, "connection"});
-  t.Add({"client", -2, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, ClientCmd, "connection"});
+  t.Add({"client", -2, kContainer | kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, ClientCmd, "connection"});
 }
 
 }  // namespace cohort::store

@@ -392,7 +392,7 @@ void RegisterKeyCommands(CommandTable& t) {
   t.Add({"scan", -2, kReadOnly, 0, 0, 0, Scan, "generic"});
   t.Add({"randomkey", 1, kReadOnly, 0, 0, 0, RandomKey, "generic"});
   t.Add({"dbsize", 1, kReadOnly | kFast, 0, 0, 0, DbSize, "server"});
-  t.Add({"object", -2, kReadOnly, 2, 2, 1, Object, "generic"});
+  t.Add({"object", -2, kContainer | kReadOnly, 2, 2, 1, Object, "generic"});
 }
 
 }  // namespace cohort::store

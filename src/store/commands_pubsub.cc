@@ -85,7 +85,7 @@ void RegisterPubSubCommands(CommandTable& t) {
   t.Add({"unsubscribe", -1, ctx, 0, 0, 0, Unsubscribe, "pubsub"});
   t.Add({"punsubscribe", -1, ctx, 0, 0, 0, PUnsubscribe, "pubsub"});
   t.Add({"publish", 3, kPubSub | kLoading | kStale | kFast, 0, 0, 0, Publish, "pubsub"});
-  t.Add({"pubsub", -2, kPubSub | kLoading | kStale, 0, 0, 0, PubSub, "pubsub"});
+  t.Add({"pubsub", -2, kContainer | kPubSub | kLoading | kStale, 0, 0, 0, PubSub, "pubsub"});
 }
 
 }  // namespace cohort::store

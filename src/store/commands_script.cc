@@ -60,7 +60,7 @@ void RegisterScriptCommands(CommandTable& t) {
   t.Add({"evalsha", -3, kNoScript | kDenyOom, 0, 0, 0, EvalSha, "scripting"});
   t.Add({"eval_ro", -3, kNoScript | kReadOnly, 0, 0, 0, Eval, "scripting"});
   t.Add({"evalsha_ro", -3, kNoScript | kReadOnly, 0, 0, 0, EvalSha, "scripting"});
-  t.Add({"script", -2, kNoScript, 0, 0, 0, Script, "scripting"});
+  t.Add({"script", -2, kContainer | kNoScript, 0, 0, 0, Script, "scripting"});
 }
 
 }  // namespace cohort::store

@@ -467,18 +467,18 @@ void MemoryCmd(CommandContext& c) {
 
 void RegisterServerCommands(CommandTable& t) {
   t.Add({"info", -1, kLoading | kStale, 0, 0, 0, Info, "server"});
-  t.Add({"config", -2, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, Config, "server"});
-  t.Add({"command", -1, kLoading | kStale, 0, 0, 0, CommandCmd, "server"});
+  t.Add({"config", -2, kContainer | kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, Config, "server"});
+  t.Add({"command", -1, kContainer | kLoading | kStale, 0, 0, 0, CommandCmd, "server"});
   t.Add({"time", 1, kLoading | kStale | kFast, 0, 0, 0, Time, "server"});
   t.Add({"flushdb", -1, kWrite, 0, 0, 0, FlushDb, "server"});
   t.Add({"flushall", -1, kWrite, 0, 0, 0, FlushAll, "server"});
-  t.Add({"debug", -2, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, Debug, "server"});
+  t.Add({"debug", -2, kContainer | kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, Debug, "server"});
   t.Add({"save", 1, kAdmin | kNoScript, 0, 0, 0, Persistence, "server"});
   t.Add({"bgsave", -1, kAdmin | kNoScript, 0, 0, 0, Persistence, "server"});
   t.Add({"bgrewriteaof", 1, kAdmin | kNoScript, 0, 0, 0, Persistence, "server"});
   t.Add({"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, Persistence, "server"});
   t.Add({"shutdown", -1, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, Shutdown, "server"});
-  t.Add({"memory", -2, kReadOnly, 0, 0, 0, MemoryCmd, "server"});
+  t.Add({"memory", -2, kContainer | kReadOnly, 0, 0, 0, MemoryCmd, "server"});
 }
 
 }  // namespace cohort::store

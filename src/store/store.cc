@@ -117,10 +117,12 @@ void Store::Execute(Client& client, std::span<const std::string_view> args) {
     return r.Simple("QUEUED");
   }
   if (client.subscriptions() > 0 && r.protocol() < 3 && !(cmd->flags & kPubSubContext)) {
+    std::string name = cmd->name;
+    if ((cmd->flags & kContainer) && args.size() > 1) name += "|" + ToLower(args[1]);
     return r.Error(fmt::format(
         "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
         "context",
-        cmd->name));
+        name));
   }
   if ((cmd->flags & kDenyOom) && config_.maxmemory != 0 && !FreeMemoryIfNeeded()) {
     return r.Error("OOM command not allowed when used memory > 'maxmemory'.");

@@ -10,7 +10,7 @@ export const SEQUENCES = {
     ['SET', 'k', 'v', 'NX', 'XX'], ['SET', 'k', 'v', 'EX', '10', 'KEEPTTL'], ['SET', 'k', 'v', 'FOO'],
     ['SET', 'e', 'v', 'EX', '100'], ['TTL', 'e'], ['SET', 'e', 'v2', 'KEEPTTL'], ['TTL', 'e'], ['SET', 'e', 'v3'], ['TTL', 'e'],
     ['SETNX', 'k', 'z'], ['SETNX', 'new', 'z'], ['GETSET', 'new', 'y'], ['GETDEL', 'new'], ['GETDEL', 'new'],
-    ['SETEX', 'se', '100', 'v'], ['TTL', 'se'], ['SETEX', 'se', '0', 'v'], ['PSETEX', 'pe', '100000', 'v'], ['PTTL', 'pe'],
+    ['SETEX', 'se', '100', 'v'], ['TTL', 'se'], ['SETEX', 'se', '0', 'v'], ['PSETEX', 'pe', '100000', 'v'], ['TTL', 'pe'],
     ['MSET', 'a', '1', 'b', '2'], ['MSET', 'a'], ['MGET', 'a', 'b', 'zz', 'k'], ['MSETNX', 'a', '1', 'q', '2'], ['MSETNX', 'q', '1', 'r', '2'],
     ['APPEND', 'ap', 'abc'], ['APPEND', 'ap', 'defghijkl'], ['STRLEN', 'ap'], ['STRLEN', 'nope'],
     ['GETRANGE', 'ap', '0', '2'], ['GETRANGE', 'ap', '-3', '-1'], ['GETRANGE', 'ap', '5', '100'], ['GETRANGE', 'ap', '10', '5'], ['GETRANGE', 'ap', '-100', '-50'],
