@@ -11,7 +11,7 @@ if ! command -v clang++ >/dev/null; then
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang libclang-rt-dev >/dev/null
 fi
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCOHORT_FUZZ=ON -DCOHORT_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz
+cmake --build build-fuzz --target fuzz_targets
 status=0
 for target in build-fuzz/*_fuzz; do
   name=$(basename "$target")

@@ -12,11 +12,21 @@ const server = path.join(root, 'examples/python_server.py');
 
 test('--listen: a Python server gets the socket as LISTEN_FDS in 2 workers, and nothing else', async () => {
   const port = await freePort();
-  const app = new Cohort(['run', '-i', '2', '--listen', `127.0.0.1:${port}`, '--name', 'py', '--', 'python3', server]);
+  // --ready notify: "ready" then means the program runs (not a child between fork and exec).
+  const app = new Cohort(['run', '-i', '2', '--listen', `127.0.0.1:${port}`, '--ready', 'notify', '--name', 'py',
+    '--', 'python3', server]);
   try {
     await app.waitReady(2);
-    assert.equal((await pidsAnswering(port, 40)).size, 2);
     const [app0] = JSON.parse((await app.cli(['ls', '--json'])).stdout).apps;
+    // Before any request (a connection being served is a socket fd too):
+    // stdin/stdout/stderr and the listening socket at 3, nothing of the primary's.
+    for (const w of app0.workers) {
+      const fds = readdirSync(`/proc/${w.pid}/fd`).map(Number).sort((a, b) => a - b);
+      assert.deepEqual(fds.slice(0, 4), [0, 1, 2, 3]);
+      assert.match(readlinkSync(`/proc/${w.pid}/fd/3`), /^socket:/);
+      for (const fd of fds.slice(4)) assert.doesNotMatch(readlinkSync(`/proc/${w.pid}/fd/${fd}`), /^socket:|pipe:/, `fd ${fd}`);
+    }
+    assert.equal((await pidsAnswering(port, 40)).size, 2);
     for (const w of app0.workers) {
       // LISTEN_PID is the worker's own pid, set in the child after fork.
       let env;
@@ -26,11 +36,6 @@ test('--listen: a Python server gets the socket as LISTEN_FDS in 2 workers, and 
         if (Number(listenPid) === w.pid) env = { fds, names };
       }
       assert.deepEqual(env, { fds: '1', names: 'listen0' });
-      // fds: stdin/stdout/stderr and the socket at 3; no primary fd leaked in.
-      const fds = readdirSync(`/proc/${w.pid}/fd`).map(Number).sort((a, b) => a - b);
-      assert.deepEqual(fds.slice(0, 4), [0, 1, 2, 3]);
-      assert.match(readlinkSync(`/proc/${w.pid}/fd/3`), /^socket:/);
-      for (const fd of fds.slice(4)) assert.doesNotMatch(readlinkSync(`/proc/${w.pid}/fd/${fd}`), /^socket:|pipe:/, `fd ${fd}`);
     }
     assert.match((await app.cli(['ls'])).stdout, new RegExp(`listening on 127\\.0\\.0\\.1:${port}`));
   } finally {
