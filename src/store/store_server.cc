@@ -375,13 +375,16 @@ void StoreServer::Stop() {
   if (log_) {
     (void)log_->Flush();
   }
-  for (auto& [id, c] : conns_) {
+  // Send what is queued (best effort), then close; CloseConn moves each
+  // connection out of conns_, so walk a snapshot.
+  std::vector<Conn*> all;
+  for (auto& [id, c] : conns_) all.push_back(c.get());
+  for (Conn* c : all) {
     FlushConn(*c);
-    store_.RemoveClient(c->client);
-    c->closing = true;
+    CloseConn(*c);
   }
-  conns_.clear();
   pending_.clear();
+  graveyard_.clear();
   tcp_listener_.Close();
   unix_listener_.Close();
   prepare_.Close();
