@@ -2,13 +2,16 @@
 
 #include <malloc.h>
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>  // ASan replaces malloc: ask its allocator
 #define COHORT_ASAN_ALLOCATOR 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#include <sanitizer/allocator_interface.h>
 #define COHORT_ASAN_ALLOCATOR 1
 #endif
+#endif
+#ifdef COHORT_ASAN_ALLOCATOR
+// ASan replaces malloc, so mallinfo2 sees nothing: ask its allocator. (Declared
+// here: GCC ships the runtime function but not compiler-rt's header.)
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 #include <algorithm>
