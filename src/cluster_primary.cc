@@ -255,19 +255,7 @@ Result<pid_t> ClusterPrimary::SpawnWorker(WorkerId id, int slot) {
   Result<pid_t> pid = Spawn(spec);
   if (!pid.ok()) return pid;
 
-  Worker& w = workers_[id];
-  w.id = id;
-  w.slot = slot;
-  w.pid = *pid;
-  w.started = Now();
-  std::string name = config_.name;
-  pid_t p = *pid;
-  w.out = std::make_unique<OutputPipe>(loop_, std::move(out_r), [this, slot, p](std::string_view l) {
-    logger_->WorkerLine(config_.name, slot, p, false, l);
-  });
-  w.err = std::make_unique<OutputPipe>(loop_, std::move(err_r), [this, slot, p](std::string_view l) {
-    logger_->WorkerLine(config_.name, slot, p, true, l);
-  });
+  Worker& w = RecordWorker(id, slot, *pid, std::move(out_r), std::move(err_r));
   IpcChannel::Callbacks cb;
   cb.on_line = [this, id](std::string_view line, int& fd) {
     if (Worker* w = FindWorker(id)) OnLine(*w, line, fd);
@@ -306,18 +294,7 @@ Result<pid_t> ClusterPrimary::SpawnActivationWorker(WorkerId id, int slot) {
                  .set_listen_pid = true};
   Result<pid_t> pid = Spawn(spec);
   if (!pid.ok()) return pid;
-  Worker& w = workers_[id];
-  w.id = id;
-  w.slot = slot;
-  w.pid = *pid;
-  w.started = Now();
-  pid_t p = *pid;
-  w.out = std::make_unique<OutputPipe>(loop_, std::move(out_r), [this, slot, p](std::string_view l) {
-    logger_->WorkerLine(config_.name, slot, p, false, l);
-  });
-  w.err = std::make_unique<OutputPipe>(loop_, std::move(err_r), [this, slot, p](std::string_view l) {
-    logger_->WorkerLine(config_.name, slot, p, true, l);
-  });
+  RecordWorker(id, slot, *pid, std::move(out_r), std::move(err_r));
   // Readiness (deferred: the supervisor is in the middle of spawning).
   if (config_.ready.empty()) {
     StartTimer(Millis(0), [this, id] { ReportListening(id); });
@@ -326,6 +303,22 @@ Result<pid_t> ClusterPrimary::SpawnActivationWorker(WorkerId id, int slot) {
     StartTimer(d.ok() ? *d : Millis(0), [this, id] { ReportListening(id); });
   }
   return pid;
+}
+
+ClusterPrimary::Worker& ClusterPrimary::RecordWorker(WorkerId id, int slot, pid_t pid, UniqueFd out_r,
+                                                     UniqueFd err_r) {
+  Worker& w = workers_[id];
+  w.id = id;
+  w.slot = slot;
+  w.pid = pid;
+  w.started = Now();
+  w.out = std::make_unique<OutputPipe>(loop_, std::move(out_r), [this, slot, pid](std::string_view l) {
+    logger_->WorkerLine(config_.name, slot, pid, false, l);
+  });
+  w.err = std::make_unique<OutputPipe>(loop_, std::move(err_r), [this, slot, pid](std::string_view l) {
+    logger_->WorkerLine(config_.name, slot, pid, true, l);
+  });
+  return w;
 }
 
 ClusterPrimary::Worker* ClusterPrimary::FindWorker(WorkerId id) {

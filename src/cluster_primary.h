@@ -95,6 +95,8 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   };
   bool activation() const { return !config_.listen.empty(); }
   Result<pid_t> SpawnActivationWorker(WorkerId id, int slot);
+  // The record of a just-spawned worker, with its output forwarded to the log.
+  Worker& RecordWorker(WorkerId id, int slot, pid_t pid, UniqueFd out_r, UniqueFd err_r);
   // --listen: binds the sockets workers get as LISTEN_FDS (and the notify socket).
   Status OpenActivationSockets();
   void ReportListening(WorkerId id);
