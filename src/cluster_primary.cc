@@ -229,15 +229,25 @@ std::vector<std::string> ClusterPrimary::WorkerEnv(WorkerId id, int slot) const 
 }
 
 Result<pid_t> ClusterPrimary::SpawnWorker(WorkerId id, int slot) {
-  if (activation()) return SpawnActivationWorker(id, slot);
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return Status::FromErrno("socketpair");
-  UniqueFd ours(sv[0]), theirs(sv[1]);
+  // Node workers get an IPC channel at fd 3; --listen workers the listening sockets from fd 3.
+  UniqueFd ours, theirs;
+  if (!activation()) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return Status::FromErrno("socketpair");
+    ours.reset(sv[0]);
+    theirs.reset(sv[1]);
+  }
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return Status::FromErrno("pipe2");
   UniqueFd out_r(out[0]), out_w(out[1]);
   if (::pipe2(err, O_CLOEXEC) != 0) return Status::FromErrno("pipe2");
   UniqueFd err_r(err[0]), err_w(err[1]);
+  std::vector<int> extra_fds;
+  if (activation()) {
+    for (const auto& [spec, fd] : activation_) extra_fds.push_back(fd.get());
+  } else {
+    extra_fds.push_back(theirs.get());
+  }
 
   std::vector<std::string> argv = WorkerArgv(config_);
   if (!sticky_hook_.empty()) argv.insert(argv.begin() + 1, {"--require", sticky_hook_});
@@ -248,14 +258,24 @@ Result<pid_t> ClusterPrimary::SpawnWorker(WorkerId id, int slot) {
                  .stdin_fd = -1,
                  .stdout_fd = out_w.get(),
                  .stderr_fd = err_w.get(),
-                 .extra_fds = {theirs.get()},
+                 .extra_fds = extra_fds,
                  .new_process_group = true,
                  .parent_death_signal = SIGTERM,
-                 .set_listen_pid = false};
+                 .set_listen_pid = activation()};
   Result<pid_t> pid = Spawn(spec);
   if (!pid.ok()) return pid;
 
   Worker& w = RecordWorker(id, slot, *pid, std::move(out_r), std::move(err_r));
+  if (activation()) {
+    // Readiness (deferred: the supervisor is in the middle of spawning).
+    if (config_.ready.empty()) {
+      StartTimer(Millis(0), [this, id] { ReportListening(id); });
+    } else if (config_.ready.starts_with("delay:")) {
+      Result<Millis> d = ParseDuration(config_.ready.substr(6));
+      StartTimer(d.ok() ? *d : Millis(0), [this, id] { ReportListening(id); });
+    }
+    return pid;
+  }
   IpcChannel::Callbacks cb;
   cb.on_line = [this, id](std::string_view line, int& fd) {
     if (Worker* w = FindWorker(id)) OnLine(*w, line, fd);
@@ -269,39 +289,6 @@ Result<pid_t> ClusterPrimary::SpawnWorker(WorkerId id, int slot) {
     StartTimer(Millis(0), [this, id, why] { OnChannelClosed(id, why); });
   };
   w.channel = std::make_unique<IpcChannel>(loop_, std::move(ours), std::move(cb));
-  return pid;
-}
-
-Result<pid_t> ClusterPrimary::SpawnActivationWorker(WorkerId id, int slot) {
-  int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) return Status::FromErrno("pipe2");
-  UniqueFd out_r(out[0]), out_w(out[1]);
-  if (::pipe2(err, O_CLOEXEC) != 0) return Status::FromErrno("pipe2");
-  UniqueFd err_r(err[0]), err_w(err[1]);
-  std::vector<int> fds;
-  for (const auto& [spec, fd] : activation_) fds.push_back(fd.get());
-  std::vector<std::string> argv = WorkerArgv(config_);
-  SpawnSpec spec{.file = argv[0],
-                 .argv = argv,
-                 .env = WorkerEnv(id, slot),
-                 .cwd = config_.cwd,
-                 .stdin_fd = -1,
-                 .stdout_fd = out_w.get(),
-                 .stderr_fd = err_w.get(),
-                 .extra_fds = fds,
-                 .new_process_group = true,
-                 .parent_death_signal = SIGTERM,
-                 .set_listen_pid = true};
-  Result<pid_t> pid = Spawn(spec);
-  if (!pid.ok()) return pid;
-  RecordWorker(id, slot, *pid, std::move(out_r), std::move(err_r));
-  // Readiness (deferred: the supervisor is in the middle of spawning).
-  if (config_.ready.empty()) {
-    StartTimer(Millis(0), [this, id] { ReportListening(id); });
-  } else if (config_.ready.starts_with("delay:")) {
-    Result<Millis> d = ParseDuration(config_.ready.substr(6));
-    StartTimer(d.ok() ? *d : Millis(0), [this, id] { ReportListening(id); });
-  }
   return pid;
 }
 

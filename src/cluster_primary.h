@@ -94,7 +94,6 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
     std::string status_text;      // --listen workers: their last sd_notify STATUS=
   };
   bool activation() const { return !config_.listen.empty(); }
-  Result<pid_t> SpawnActivationWorker(WorkerId id, int slot);
   // The record of a just-spawned worker, with its output forwarded to the log.
   Worker& RecordWorker(WorkerId id, int slot, pid_t pid, UniqueFd out_r, UniqueFd err_r);
   // --listen: binds the sockets workers get as LISTEN_FDS (and the notify socket).

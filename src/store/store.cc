@@ -22,6 +22,13 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #include "store/args.h"
 
 namespace cohort::store {
+namespace {
+// Redis's arity: > 0 exactly that many arguments (with the name), < 0 at least -arity.
+bool ArityOk(const Command& cmd, size_t argc) {
+  int n = static_cast<int>(argc);
+  return cmd.arity > 0 ? n == cmd.arity : n >= -cmd.arity;
+}
+}  // namespace
 
 Store::Store(StoreConfig config, Clock clock)
     : config_(std::move(config)), clock_(std::move(clock)), rng_(std::random_device{}()) {
@@ -101,8 +108,7 @@ void Store::Execute(Client& client, std::span<const std::string_view> args) {
     return r.Error(msg);
   }
   client.last_command = cmd->name;
-  bool arity_ok = cmd->arity > 0 ? static_cast<int>(args.size()) == cmd->arity
-                                  : static_cast<int>(args.size()) >= -cmd->arity;
+  bool arity_ok = ArityOk(*cmd, args.size());
   if (!arity_ok) {
     if (client.in_multi) client.multi_error = true;
     return r.Error(fmt::format("ERR wrong number of arguments for '{}' command", cmd->name));
@@ -138,8 +144,7 @@ void Store::ExecuteDirect(Client& client, std::span<const std::string_view> args
   if (cmd == nullptr) {
     return client.reply.Error(fmt::format("ERR unknown command '{}'", args[0].substr(0, 128)));
   }
-  bool arity_ok = cmd->arity > 0 ? static_cast<int>(args.size()) == cmd->arity
-                                  : static_cast<int>(args.size()) >= -cmd->arity;
+  bool arity_ok = ArityOk(*cmd, args.size());
   if (!arity_ok) return client.reply.Error(fmt::format("ERR wrong number of arguments for '{}' command", cmd->name));
   Call(*cmd, client, args, from_script);
 }
