@@ -60,6 +60,7 @@ ClusterPrimary::ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger
       config_(std::move(config)),
       logger_(logger),
       timers_(loop),
+      lazy_replies_(loop, Millis(3)),
       balancer_(SchedulersFor(config_, &sticky_table_), this),
       supervisor_(SupervisorOptions{.app_name = config_.name,
                                     .instances = config_.instances,
@@ -397,7 +398,13 @@ Listener* ClusterPrimary::FindOrOpenListener(const std::string& key, const Liste
     return nullptr;
   }
   Listener::Callbacks cb;
-  cb.has_room = [this, key] { return balancer_.HasRoom(key); };
+  cb.has_room = [this, key] {
+    if (balancer_.HasRoom(key)) return true;
+    lazy_replies_.Collect();  // replies not read yet may make room
+    return balancer_.HasRoom(key);
+  };
+  // Replies that came since the last batch, so the scheduler sees who has room.
+  cb.before_batch = [this] { lazy_replies_.Collect(); };
   if (peek_options_) {
     auto peeker = std::make_unique<StickyPeeker>(loop_, *peek_options_, [this, key](UniqueFd conn, std::string sticky) {
       balancer_.Dispatch(key, std::move(conn), std::move(sticky));
@@ -542,6 +549,7 @@ bool ClusterPrimary::OnChildExit(pid_t pid, ExitStatus status) {
     if (w.out) w.out->Finish();
     if (w.err) w.err->Finish();
     ForgetWorker(id);
+    if (w.channel) lazy_replies_.Forget(w.channel.get());
     workers_.erase(it);
     supervisor_.OnExit(id, status);
     return true;
@@ -588,7 +596,11 @@ Status ClusterPrimary::SendConnection(WorkerId worker, const std::string& key_js
   std::string line = NewConnLine(key_json, seq);
   w->unacked.push_back({line, fd});
   Status s = w->channel->Send(std::move(line), fd);
-  if (!s.ok()) w->unacked.pop_back();
+  if (!s.ok()) {
+    w->unacked.pop_back();
+    return s;
+  }
+  lazy_replies_.Handed(w->channel.get());
   return s;
 }
 

@@ -25,6 +25,7 @@
 #include "app_config.h"
 #include "balancer.h"
 #include "ipc_channel.h"
+#include "lazy_reply_reader.h"
 #include "listener.h"
 #include "logger.h"
 #include "output_pipe.h"
@@ -124,6 +125,7 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   std::vector<std::string> store_env_;      // "K=V" for the workers: COHORT_STORE_URL, REDIS_URL
   Logger* logger_;
   TimerSet timers_;
+  LazyReplyReader lazy_replies_;  // workers' replies to handoffs, read without a wakeup each
   Balancer balancer_;
   Supervisor supervisor_;
   std::map<WorkerId, Worker> workers_;

@@ -34,11 +34,20 @@ IpcChannel::~IpcChannel() {
   if (read_fd_ >= 0) ::close(read_fd_);
 }
 
+void IpcChannel::SetReadPolling(bool on) {
+  read_polling_ = on;
+  UpdatePoll();
+}
+
 void IpcChannel::UpdatePoll() {
   if (closed_) return;
-  int events = UV_READABLE | (out_.empty() ? 0 : UV_WRITABLE);
+  int events = (read_polling_ ? UV_READABLE : 0) | (out_.empty() ? 0 : UV_WRITABLE);
   if (events == poll_events_) return;  // re-arming costs an epoll_ctl
   poll_events_ = events;
+  if (events == 0) {
+    uv_poll_stop(poll_.get());
+    return;
+  }
   uv_poll_start(poll_.get(), events, [](uv_poll_t* h, int status, int events) {
     if (h->data) static_cast<IpcChannel*>(h->data)->OnPoll(status, events);
   });

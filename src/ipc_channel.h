@@ -54,6 +54,11 @@ class IpcChannel {
   size_t queued_bytes() const { return queued_bytes_; }
   // Reads whatever the peer already wrote (used before acting on its exit).
   void Drain() { ReadSome(1 << 30); }
+  // Whether the peer's writes wake the loop (on by default). Off, its lines
+  // wait in the socket until ReadAvailable() or until polling is on again
+  // (LazyReplyReader). Sending is unaffected.
+  void SetReadPolling(bool on);
+  void ReadAvailable() { ReadSome(16); }
   void Close(const std::string& why);
 
  private:
@@ -76,6 +81,7 @@ class IpcChannel {
   size_t queued_bytes_ = 0;
   int read_fd_ = -1;  // fd received with the read being split; owned until handed out
   int poll_events_ = 0;  // what poll_ watches now
+  bool read_polling_ = true;
   bool closed_ = false;
   bool* alive_ = nullptr;  // set during callbacks: cleared if `this` is destroyed
 };

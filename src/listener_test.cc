@@ -1,0 +1,116 @@
+#include "listener.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace cohort {
+namespace {
+
+class ListenerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { uv_loop_init(&loop); }
+  void TearDown() override {
+    listener.reset();
+    uv_run(&loop, UV_RUN_NOWAIT);
+    EXPECT_EQ(uv_loop_close(&loop), 0);
+  }
+  void Open(AcceptPacer::Options pacing = AcceptPacer::Options()) {
+    ListenSpec spec;
+    spec.host = "127.0.0.1";
+    Result<UniqueFd> fd = BindListener(spec);
+    ASSERT_TRUE(fd.ok()) << fd.status().message();
+    port = SocknameJson(fd->get())["port"].get<int>();
+    Listener::Callbacks cb;
+    cb.has_room = [this] { return room; };
+    cb.on_accept = [this](UniqueFd c) { accepted.push_back(std::move(c)); };
+    cb.before_batch = [this] { ++batches; };
+    listener = std::make_unique<Listener>(&loop, spec, std::move(*fd), cb, pacing);
+  }
+  void Connect(int n) {
+    for (int i = 0; i < n; ++i) {
+      UniqueFd c(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_port = htons(static_cast<uint16_t>(port));
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      ASSERT_EQ(::connect(c.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+      clients.push_back(std::move(c));
+    }
+  }
+  // Runs the loop (waiting for events, timers included) until `n` were accepted.
+  void RunUntilAccepted(size_t n) {
+    while (accepted.size() < n) ASSERT_NE(uv_run(&loop, UV_RUN_ONCE), 0) << "the loop ran dry";
+  }
+
+  uv_loop_t loop;
+  int port = 0;
+  bool room = true;
+  int batches = 0;
+  std::unique_ptr<Listener> listener;
+  std::vector<UniqueFd> clients, accepted;
+};
+
+TEST_F(ListenerTest, AcceptsWhatArrivesOnceResumed) {
+  Open();
+  Connect(3);
+  uv_run(&loop, UV_RUN_NOWAIT);
+  EXPECT_TRUE(accepted.empty()) << "a listener starts paused";
+  listener->Resume();
+  RunUntilAccepted(3);
+  EXPECT_EQ(listener->accepted(), 3u);
+  EXPECT_GE(batches, 1);
+}
+
+TEST_F(ListenerTest, NoRoomPausesAndLeavesConnectionsInTheBacklog) {
+  Open();
+  listener->Resume();
+  room = false;
+  Connect(2);
+  for (int i = 0; i < 3; ++i) uv_run(&loop, UV_RUN_NOWAIT);
+  EXPECT_TRUE(accepted.empty());
+  room = true;
+  listener->Resume();
+  RunUntilAccepted(2);
+}
+
+TEST_F(ListenerTest, UnderAFastRateAcceptsOnATickAndGoesBackWhenItQuietens) {
+  // Switch to ticking at the first event that accepts anything.
+  Open(AcceptPacer::Options{.tick = Millis(1), .enter_events = 1, .leave_below = 2});
+  listener->Resume();
+  Connect(1);
+  RunUntilAccepted(1);
+  ASSERT_TRUE(listener->ticking());
+  // Connections that arrive meanwhile wait for the tick, then go in one batch.
+  int before = batches;
+  Connect(5);
+  RunUntilAccepted(6);
+  EXPECT_EQ(batches - before, 1) << "the five came in one tick";
+  EXPECT_TRUE(listener->ticking());
+  // A tick that finds nothing returns to accepting on events.
+  while (listener->ticking()) ASSERT_NE(uv_run(&loop, UV_RUN_ONCE), 0);
+  Connect(1);
+  RunUntilAccepted(7);
+}
+
+TEST_F(ListenerTest, PausingWhileTickingStopsTheTick) {
+  Open(AcceptPacer::Options{.tick = Millis(1), .enter_events = 1, .leave_below = 1});
+  listener->Resume();
+  Connect(1);
+  RunUntilAccepted(1);
+  ASSERT_TRUE(listener->ticking());
+  listener->Pause();
+  EXPECT_FALSE(listener->ticking());
+  // Nothing keeps the loop alive now: no poll, no timer.
+  EXPECT_EQ(uv_run(&loop, UV_RUN_NOWAIT), 0);
+  Connect(1);
+  listener->Resume();
+  RunUntilAccepted(2);
+}
+
+}  // namespace
+}  // namespace cohort
