@@ -132,6 +132,8 @@ Status ValidateAppConfig(AppConfig& c) {
   }
   if (c.ready_timeout.count() <= 0) return Status::Error("--ready-timeout must be positive");
   if (c.kill_timeout.count() <= 0) return Status::Error("--kill-timeout must be positive");
+  if (c.max_restarts < 0) return Status::Error("--max-restarts must not be negative");
+  if (c.min_uptime.count() < 0) return Status::Error("--min-uptime must not be negative");
   return Status::Ok();
 }
 
@@ -167,7 +169,10 @@ nlohmann::json AppConfigToJson(const AppConfig& c) {
           {"listen", c.listen},
           {"ready", c.ready},
           {"ready_timeout_ms", c.ready_timeout.count()},
-          {"kill_timeout_ms", c.kill_timeout.count()}};
+          {"kill_timeout_ms", c.kill_timeout.count()},
+          {"max_memory_restart", c.max_memory_restart},
+          {"max_restarts", c.max_restarts},
+          {"min_uptime_ms", c.min_uptime.count()}};
 }
 
 namespace {
@@ -192,6 +197,7 @@ Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
   std::map<std::string, std::string> env;
   int64_t ready_ms = c.ready_timeout.count(), kill_ms = c.kill_timeout.count();
   int64_t ttl_ms = c.sticky_ttl.count(), peek_ms = c.sticky_timeout.count();
+  int64_t min_uptime_ms = c.min_uptime.count();
   for (Status s : {Read(j, "name", &c.name), Read(j, "script", &c.script),
                    Read(j, "interpreter", &c.interpreter), Read(j, "interpreter_args", &c.interpreter_args),
                    Read(j, "args", &c.args), Read(j, "cwd", &c.cwd), Read(j, "env", &env),
@@ -200,7 +206,8 @@ Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
                    Read(j, "kill_timeout_ms", &kill_ms), Read(j, "sticky", &c.sticky),
                    Read(j, "trust_proxy", &c.trust_proxy), Read(j, "sticky_ttl_ms", &ttl_ms),
                    Read(j, "sticky_timeout_ms", &peek_ms), Read(j, "store", &c.store), Read(j, "listen", &c.listen),
-                   Read(j, "ready", &c.ready)}) {
+                   Read(j, "ready", &c.ready), Read(j, "max_memory_restart", &c.max_memory_restart),
+                   Read(j, "max_restarts", &c.max_restarts), Read(j, "min_uptime_ms", &min_uptime_ms)}) {
     if (!s.ok()) return s;
   }
   c.env.assign(env.begin(), env.end());
@@ -208,6 +215,7 @@ Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
   c.kill_timeout = Millis(kill_ms);
   c.sticky_ttl = Millis(ttl_ms);
   c.sticky_timeout = Millis(peek_ms);
+  c.min_uptime = Millis(min_uptime_ms);
   return c;
 }
 

@@ -45,6 +45,13 @@ struct AppConfig {
   std::string ready;
   Millis ready_timeout{10000};
   Millis kill_timeout{5000};
+  // max_memory_restart: a serving worker whose resident memory goes over this
+  // many bytes is replaced the rolling way; 0 = no limit.
+  uint64_t max_memory_restart = 0;
+  // Crash loop: after max_restarts restarts in a row of workers that lived
+  // less than min_uptime, the app is errored and stops respawning (PM2's names).
+  int max_restarts = 16;
+  Millis min_uptime{1000};
 };
 
 // Checks and completes `config`: resolves the script against cwd (error names

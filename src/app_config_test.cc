@@ -25,6 +25,9 @@ TEST(AppConfigJson, RoundTripsEveryField) {
   c.trust_proxy = "10.0.0.0/8";
   c.sticky_ttl = Millis(60000);
   c.sticky_timeout = Millis(250);
+  c.max_memory_restart = 300ull << 20;
+  c.max_restarts = 5;
+  c.min_uptime = Millis(3000);
   Result<AppConfig> back = AppConfigFromJson(AppConfigToJson(c));
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(AppConfigToJson(*back), AppConfigToJson(c));
@@ -32,6 +35,9 @@ TEST(AppConfigJson, RoundTripsEveryField) {
   EXPECT_EQ(back->env, c.env);
   EXPECT_EQ(back->sticky, "cookie:connect.sid");
   EXPECT_EQ(back->sticky_ttl, Millis(60000));
+  EXPECT_EQ(back->max_memory_restart, 300ull << 20);
+  EXPECT_EQ(back->max_restarts, 5);
+  EXPECT_EQ(back->min_uptime, Millis(3000));
 }
 
 TEST(AppConfigJson, WrongTypesNameTheField) {

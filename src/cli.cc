@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "app_config.h"
+#include "byte_size.h"
 #include "config_file.h"
 #include "control_commands.h"
 #include "daemon.h"
@@ -45,6 +46,8 @@ struct RunArgs {
   std::string store;
   std::vector<std::string> listen;
   std::string ready;
+  std::string max_memory_restart, min_uptime = "1s";
+  int max_restarts = 16;
   bool quiet = false, json_logs = false, verbose = false;
 };
 
@@ -82,6 +85,13 @@ void AddRunOptions(CLI::App* run, RunArgs& a) {
   run->add_option("--ready-timeout", a.ready_timeout, "How long a new worker may take to listen during a reload")
       ->capture_default_str();
   run->add_option("--kill-timeout", a.kill_timeout, "How long a leaving worker may take before SIGKILL")
+      ->capture_default_str();
+  run->add_option("--max-memory-restart", a.max_memory_restart,
+                  "Replace a worker (rolling, no downtime) when its resident memory goes over this, e.g. 300M, 1G");
+  run->add_option("--max-restarts", a.max_restarts,
+                  "Unstable restarts in a row (workers that lived less than --min-uptime) before the app is errored")
+      ->capture_default_str();
+  run->add_option("--min-uptime", a.min_uptime, "A worker that exits sooner than this after starting is unstable")
       ->capture_default_str();
   run->add_flag("-q,--quiet", a.quiet, "Only warnings and errors from cohort itself (workers' output stays)");
   run->add_flag("--json-logs", a.json_logs, "Every log line as a JSON object on stdout");
@@ -128,6 +138,15 @@ Result<AppConfig> ToAppConfig(const RunArgs& a) {
   if (!peek.ok()) return Status::Error("--sticky-timeout: " + peek.status().message());
   c.sticky_ttl = *ttl;
   c.sticky_timeout = *peek;
+  if (!a.max_memory_restart.empty()) {
+    Result<uint64_t> limit = ParseByteSize(a.max_memory_restart);
+    if (!limit.ok()) return Status::Error("--max-memory-restart: " + limit.status().message());
+    c.max_memory_restart = *limit;
+  }
+  Result<Millis> min_uptime = ParseDuration(a.min_uptime);
+  if (!min_uptime.ok()) return Status::Error("--min-uptime: " + min_uptime.status().message());
+  c.min_uptime = *min_uptime;
+  c.max_restarts = a.max_restarts;
   Status s = ValidateAppConfig(c);
   if (!s.ok()) return s;
   return c;

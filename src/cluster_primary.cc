@@ -37,6 +37,18 @@ Balancer::SchedulerFactory SchedulersFor(const AppConfig& config, StickyTable* t
   };
 }
 
+SupervisorOptions SupervisorOptionsFor(const AppConfig& c) {
+  SupervisorOptions o;
+  o.app_name = c.name;
+  o.instances = c.instances;
+  o.ready_timeout = c.ready_timeout;
+  o.kill_timeout = c.kill_timeout;
+  o.backoff.min_uptime = c.min_uptime;
+  o.max_restarts = c.max_restarts;
+  o.max_memory = c.max_memory_restart;
+  return o;
+}
+
 bool IsNodeInterpreter(const std::string& interpreter) {
   std::string_view base(interpreter);
   if (size_t slash = base.rfind('/'); slash != std::string_view::npos) base.remove_prefix(slash + 1);
@@ -62,15 +74,12 @@ ClusterPrimary::ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger
       timers_(loop),
       lazy_replies_(loop, Millis(3)),
       balancer_(SchedulersFor(config_, &sticky_table_), this),
-      supervisor_(SupervisorOptions{.app_name = config_.name,
-                                    .instances = config_.instances,
-                                    .ready_timeout = config_.ready_timeout,
-                                    .kill_timeout = config_.kill_timeout,
-                                    .backoff = {}},
-                  this,
+      supervisor_(SupervisorOptionsFor(config_), this,
                   [this](int level, const std::string& line) {
                     Log(static_cast<LogLevel>(level), line);
                   }),
+      usage_(loop, Millis(1000),
+             [this](WorkerId id, const ProcessUsage& u) { supervisor_.OnMemorySample(id, u.rss_bytes); }),
       sticky_table_({.max_keys = 1'000'000, .ttl = config_.sticky_ttl}),
       shared_(config_.scheduler == "shared") {
   if (!config_.sticky.empty() || !config_.trust_proxy.empty()) {
@@ -300,6 +309,7 @@ ClusterPrimary::Worker& ClusterPrimary::RecordWorker(WorkerId id, int slot, pid_
   w.slot = slot;
   w.pid = pid;
   w.started = Now();
+  usage_.Add(id, pid, w.started);
   w.out = std::make_unique<OutputPipe>(loop_, std::move(out_r), [this, slot, pid](std::string_view l) {
     logger_->WorkerLine(config_.name, slot, pid, false, l);
   });
@@ -550,6 +560,7 @@ bool ClusterPrimary::OnChildExit(pid_t pid, ExitStatus status) {
     if (w.err) w.err->Finish();
     ForgetWorker(id);
     if (w.channel) lazy_replies_.Forget(w.channel.get());
+    usage_.Remove(id);
     workers_.erase(it);
     supervisor_.OnExit(id, status);
     return true;
@@ -615,84 +626,6 @@ void ClusterPrimary::Stop(Done done) {
     if (store_) return store_->Stop([done, s] { done(s); });
     done(s);
   });
-}
-
-nlohmann::json ClusterPrimary::Describe() const {
-  using nlohmann::json;
-  json workers = json::array();
-  TimePoint now = Now();
-  auto slots = supervisor_.Slots();
-  for (const WorkerView& v : supervisor_.Workers()) {
-    BalancerStats st = balancer_.stats(v.id);
-    workers.push_back({{"slot", v.slot},
-                       {"id", v.id},
-                       {"pid", v.pid},
-                       {"state", v.incoming ? "starting (reload)" : WorkerStateName(v.state)},
-                       {"uptime_ms", std::chrono::duration_cast<Millis>(now - v.started).count()},
-                       {"restarts", v.slot < static_cast<int>(slots.size()) ? slots[v.slot].restarts : 0},
-                       {"connections", st.confirmed},
-                       {"in_flight", balancer_.in_flight(v.id)}});
-  }
-  json waiting = json::array();
-  for (const SlotView& s : slots) {
-    if (s.waiting) waiting.push_back({{"slot", s.slot}, {"restarts", s.restarts}});
-  }
-  json listeners = json::array();
-  for (const auto& [key, l] : listeners_) {
-    json entry = {{"address", l->spec().Describe()}, {"key", key}};
-    if (l->spec().kind != ListenSpec::Kind::kUnix) entry["sockname"] = SocknameJson(l->fd());
-    listeners.push_back(entry);
-  }
-  for (const auto& [spec, fd] : activation_) {
-    json entry = {{"address", spec.Describe()}, {"key", "listen:" + spec.Describe()}, {"activation", true}};
-    if (spec.kind != ListenSpec::Kind::kUnix) entry["sockname"] = SocknameJson(fd.get());
-    listeners.push_back(entry);
-  }
-  for (json& w : workers) {
-    auto it = workers_.find(w["id"].get<WorkerId>());
-    if (it != workers_.end() && !it->second.status_text.empty()) w["status"] = it->second.status_text;
-  }
-  const BalancerStats& t = balancer_.totals();
-  json sticky = nullptr;
-  if (peek_options_) {
-    StickyPeeker::Stats total;
-    size_t waiting = 0;
-    for (const auto& [key, p] : peekers_) {
-      total.keyed += p->stats().keyed;
-      total.unkeyed += p->stats().unkeyed;
-      total.timed_out += p->stats().timed_out;
-      total.proxied += p->stats().proxied;
-      waiting += p->waiting();
-    }
-    sticky = {{"mode", peek_options_->spec.Describe()},
-              {"keyed", total.keyed},
-              {"unkeyed", total.unkeyed},
-              {"timed_out", total.timed_out},
-              {"proxied", total.proxied},
-              {"waiting", waiting},
-              {"declared_keys", sticky_table_.size()}};
-  }
-  json store = nullptr;
-  if (store_) {
-    store = {{"pid", store_->pid()}, {"port", store_->port()}, {"restarts", store_->restarts()},
-             {"socket", store_->socket_path()}};
-  } else if (!config_.store.empty()) {
-    store = {{"url", config_.store}};
-  }
-  return {{"name", config_.name},
-          {"script", config_.script},
-          {"store", store},
-          {"primary_pid", ::getpid()},
-          {"instances", supervisor_.instances()},
-          {"scheduler", config_.scheduler},
-          {"sticky", sticky},
-          {"reloading", supervisor_.reloading()},
-          {"stopping", supervisor_.stopping()},
-          {"reloads", {{"succeeded", supervisor_.reloads_succeeded()}, {"failed", supervisor_.reloads_failed()}}},
-          {"connections", {{"handed", t.handed}, {"confirmed", t.confirmed}, {"bounced", t.bounced}, {"dropped", t.dropped}}},
-          {"listeners", listeners},
-          {"workers", workers},
-          {"waiting_slots", waiting}};
 }
 
 }  // namespace cohort

@@ -33,6 +33,7 @@
 #include "sticky_table.h"
 #include "supervisor.h"
 #include "timer_set.h"
+#include "usage_sampler.h"
 #include "notify_socket.h"
 #include "store_supervisor.h"
 #include "uv_handle.h"
@@ -62,7 +63,10 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   // True if `pid` was one of this app's workers.
   bool OnChildExit(pid_t pid, ExitStatus status);
 
+  // What `ls` shows (cluster_primary_describe.cc).
   nlohmann::json Describe() const;
+  // Runs when every slot is errored (a crash loop).
+  void OnErrored(std::function<void(const std::string& why)> fn) { supervisor_.on_errored = std::move(fn); }
   const AppConfig& config() const { return config_; }
   const Supervisor& supervisor() const { return supervisor_; }
 
@@ -114,6 +118,8 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   void SendLine(Worker& w, std::string line, int fd = -1);
   Worker* FindWorker(WorkerId id);
   void Log(LogLevel level, const std::string& line) const;
+  nlohmann::json DescribeWorkers() const;
+  nlohmann::json DescribeSticky() const;
   std::vector<std::string> WorkerEnv(WorkerId id, int slot) const;
 
   uv_loop_t* loop_;
@@ -128,6 +134,7 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   LazyReplyReader lazy_replies_;  // workers' replies to handoffs, read without a wakeup each
   Balancer balancer_;
   Supervisor supervisor_;
+  UsageSampler usage_;  // every worker's cpu and memory, once a second
   std::map<WorkerId, Worker> workers_;
   std::map<std::string, std::unique_ptr<Listener>> listeners_;  // by server key
   // With --sticky / --trust-proxy: one peeker per listener, and the keys

@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 #include <yaml-cpp/yaml.h>
 
+#include "byte_size.h"
 #include "duration.h"
 
 namespace cohort {
@@ -159,9 +160,8 @@ Result<AppConfig> MapApp(const json& a, const std::string& where, const std::str
   Status error;
   static const std::set<std::string> kIgnored = {"exec_mode", "watch", "ignore_watch", "autorestart",
                                                  "merge_logs", "time", "log_date_format"};
-  static const std::set<std::string> kNotYet = {"max_memory_restart", "out_file", "error_file", "log_file",
-                                                "store", "cron_restart", "max_restarts",
-                                                "min_uptime", "restart_delay", "exp_backoff_restart_delay"};
+  static const std::set<std::string> kNotYet = {"out_file", "error_file", "log_file", "cron_restart",
+                                                "restart_delay", "exp_backoff_restart_delay"};
   for (const auto& [key, v] : a.items()) {
     std::string at = where + "." + key;
     if (key == "name") {
@@ -230,6 +230,20 @@ Result<AppConfig> MapApp(const json& a, const std::string& where, const std::str
       Result<Millis> d = Duration(v, at);
       if (!d.ok()) return d.status();
       c.kill_timeout = *d;
+    } else if (key == "min_uptime") {
+      Result<Millis> d = Duration(v, at);
+      if (!d.ok()) return d.status();
+      c.min_uptime = *d;
+    } else if (key == "max_restarts") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 0) return Status::Error(at + ": must be a number, 0 or more");
+      c.max_restarts = static_cast<int>(std::min<int64_t>(v.get<int64_t>(), 1'000'000'000));
+    } else if (key == "max_memory_restart") {
+      // PM2: "300M", "1G", or a number of bytes.
+      Result<uint64_t> bytes = v.is_number_unsigned() ? Result<uint64_t>(v.get<uint64_t>())
+                               : v.is_string()        ? ParseByteSize(v.get<std::string>())
+                                                      : Result<uint64_t>(Status::Error("must be a size like \"300M\""));
+      if (!bytes.ok()) return Status::Error(at + ": " + bytes.status().message());
+      c.max_memory_restart = *bytes;
     } else if (kIgnored.count(key)) {
       warnings->push_back(fmt::format("{}: has no meaning under cohort; ignored", at));
     } else if (kNotYet.count(key)) {

@@ -48,6 +48,29 @@ TEST_F(ConfigFileTest, MapsAPm2StyleAppFieldByField) {
   EXPECT_NE(r->warnings[0].find("apps[0].exec_mode"), std::string::npos);
 }
 
+TEST_F(ConfigFileTest, MemoryLimitAndCrashLoopFieldsAsPm2WritesThem) {
+  json doc = json::parse(R"({"apps":[{"script":"server.js","max_memory_restart":"300M","max_restarts":5,
+    "min_uptime":"5s"},{"script":"server.js","name":"b","max_memory_restart":1048576,"min_uptime":2000}]})");
+  auto r = AppsFromDocument(doc, "c.json", dir, "");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->apps[0].max_memory_restart, 300ull << 20);
+  EXPECT_EQ(r->apps[0].max_restarts, 5);
+  EXPECT_EQ(r->apps[0].min_uptime, Millis(5000));
+  EXPECT_EQ(r->apps[1].max_memory_restart, 1u << 20);
+  EXPECT_EQ(r->apps[1].min_uptime, Millis(2000));
+  EXPECT_EQ(r->apps[1].max_restarts, 16);
+  EXPECT_TRUE(r->warnings.empty());
+  auto bad = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","max_memory_restart":"lots"}]})"),
+                              "c.json", dir, "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("apps[0].max_memory_restart: invalid memory size 'lots'"), std::string::npos)
+      << bad.status().message();
+  auto negative = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","max_restarts":-1}]})"), "c.json",
+                                   dir, "");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("apps[0].max_restarts"), std::string::npos);
+}
+
 TEST_F(ConfigFileTest, StickyFields) {
   json doc = json::parse(R"({"apps":[{"script":"server.js","sticky":"header:X-User","trust_proxy":"loopback",
     "sticky_ttl":"1h","sticky_timeout":500}]})");
@@ -81,12 +104,12 @@ TEST_F(ConfigFileTest, StoreField) {
 }
 
 TEST_F(ConfigFileTest, UnknownAndUnsupportedFieldsAreWarnedAboutNotDropped) {
-  json doc = json::parse(R"({"apps":[{"script":"server.js","max_memory_restart":"300M","colour":"blue"}]})");
+  json doc = json::parse(R"({"apps":[{"script":"server.js","cron_restart":"0 * * * *","colour":"blue"}]})");
   auto r = AppsFromDocument(doc, "c.json", dir, "");
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->warnings.size(), 2u);
   EXPECT_NE(r->warnings[0].find("colour: unknown field"), std::string::npos);
-  EXPECT_NE(r->warnings[1].find("max_memory_restart: not supported yet"), std::string::npos);
+  EXPECT_NE(r->warnings[1].find("cron_restart: not supported yet"), std::string::npos);
 }
 
 TEST_F(ConfigFileTest, ErrorsNameTheFileAndTheField) {

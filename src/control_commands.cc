@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app_table.h"
 #include "cohort_home.h"
 #include "control_client.h"
-#include "duration.h"
 
 namespace cohort {
 
@@ -56,61 +56,25 @@ std::optional<json> CallApp(const std::string& name, json request) {
   return Answered(response, fmt::format("no running app named {} (see `cohort ls`)", name));
 }
 
-int LsCommand(bool as_json) {
-  Result<std::string> home = CohortHome();
-  if (!home.ok()) return Fail(home.status().message());
+json ListApps(const std::string& home) {
   json apps = json::array();
-  for (const std::string& path : ListAppSockets(*home)) {
+  for (const std::string& path : ListAppSockets(home)) {
     Result<json> r = ControlCall(path, {{"cmd", "ls"}}, 5000);
     if (!r.ok() || !r->value("ok", false)) continue;  // a stale socket or a primary going away
     for (auto& app : (*r)["apps"]) apps.push_back(app);
   }
+  return apps;
+}
+
+int LsCommand(bool as_json) {
+  Result<std::string> home = CohortHome();
+  if (!home.ok()) return Fail(home.status().message());
+  json apps = ListApps(*home);
   if (as_json) {
     fmt::print("{}\n", json{{"apps", apps}}.dump(2));
     return 0;
   }
-  if (apps.empty()) {
-    fmt::print("no apps are running\n");
-    return 0;
-  }
-  fmt::print("{:<16} {:>4} {:>8} {:<18} {:>8} {:>9} {:>10}\n", "APP", "SLOT", "PID", "STATE",
-             "RESTARTS", "UPTIME", "CONNS");
-  for (const json& app : apps) {
-    std::vector<json> workers(app["workers"].begin(), app["workers"].end());
-    std::sort(workers.begin(), workers.end(), [](const json& a, const json& b) {
-      return std::pair(a.value("slot", 0), a.value("id", 0)) < std::pair(b.value("slot", 0), b.value("id", 0));
-    });
-    for (const json& w : workers) {
-      fmt::print("{:<16} {:>4} {:>8} {:<18} {:>8} {:>9} {:>10}\n", app.value("name", "?"),
-                 w.value("slot", 0), w.value("pid", 0), w.value("state", "?"), w.value("restarts", 0),
-                 FormatDuration(Millis(w.value("uptime_ms", int64_t{0}))), w.value("connections", uint64_t{0}));
-    }
-    std::string status = app.value("status", "running");
-    if (status != "running") {
-      fmt::print("{:<16} {:>4} {:>8} {:<18} {:>8} {:>9} {:>10}\n", app.value("name", "?"), "-", "-", status, "-", "-", "-");
-      if (app.contains("error")) fmt::print("  {}: {}\n", app.value("name", "?"), app.value("error", ""));
-      continue;
-    }
-    for (const json& s : app["waiting_slots"]) {
-      fmt::print("{:<16} {:>4} {:>8} {:<18} {:>8} {:>9} {:>10}\n", app.value("name", "?"),
-                 s.value("slot", 0), "-", "waiting (backoff)", s.value("restarts", 0), "-", "-");
-    }
-    std::vector<std::string> addrs;
-    for (const json& l : app["listeners"]) addrs.push_back(l.value("address", "?"));
-    fmt::print("  {}: {} pid {}, scheduler {}, listening on {}{}\n", app.value("name", "?"),
-               app.value("daemon", false) ? "daemon" : "primary", app.value("primary_pid", 0), app.value("scheduler", "?"),
-               addrs.empty() ? "nothing yet" : fmt::format("{}", fmt::join(addrs, ", ")),
-               app.value("reloading", false) ? ", reloading" : "");
-    if (app.contains("store") && app["store"].is_object()) {
-      const json& st = app["store"];
-      if (st.contains("url")) {
-        fmt::print("  {}: store {}\n", app.value("name", "?"), st.value("url", "?"));
-      } else {
-        fmt::print("  {}: store pid {} on 127.0.0.1:{} and {}, restarts {}\n", app.value("name", "?"),
-                   st.value("pid", 0), st.value("port", 0), st.value("socket", "?"), st.value("restarts", 0));
-      }
-    }
-  }
+  fmt::print("{}", FormatAppTable(apps));
   return 0;
 }
 

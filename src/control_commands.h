@@ -23,6 +23,8 @@ std::optional<nlohmann::json> Answered(const Result<nlohmann::json>& response,
 // primary, else the daemon. Prints the error and returns nothing on failure.
 std::optional<nlohmann::json> CallApp(const std::string& name, nlohmann::json request);
 
+// Every app of `home`: each foreground primary's and the daemon's `ls` answer.
+nlohmann::json ListApps(const std::string& home);
 int LsCommand(bool json);
 int SendCommand(const std::string& name, const std::string& json_text, std::optional<int> slot);
 int ScaleCommand(const std::string& name, const std::string& instances);

@@ -105,8 +105,32 @@ void Daemon::StartApp(App& app, std::function<void(const std::string& error)> st
     a.status = AppStatus::kErrored;  // StopApp marks it stopped
     Persist();
   };
+  // A crash loop: the app gives up as a failed start does (its ports close);
+  // `cohort restart` or `reload` starts it again. Not from inside the
+  // Supervisor's own call: on a later turn.
+  app.primary->OnErrored([this, name, gen](const std::string& why) {
+    Later([this, name, gen, why] {
+      auto it = apps_.find(name);
+      if (it == apps_.end() || it->second.generation != gen || it->second.status != AppStatus::kRunning) return;
+      logger_.Event(LogLevel::kError, name, "errored: " + why);
+      StopApp(it->second, [] {});
+      it->second.status = AppStatus::kErrored;  // StopApp marks it stopped
+      it->second.error = why;
+      Persist();
+    });
+  });
   Status s = app.primary->Start(failed, [report] { report(""); });
   if (!s.ok()) failed(s.message());
+}
+
+void Daemon::RestartApp(App& app, std::function<void(std::string)> done) {
+  std::string n = app.config.name;
+  StopApp(app, [this, n, done] {
+    auto it = apps_.find(n);
+    if (it == apps_.end()) return done(n + " was deleted");
+    StartApp(it->second, [n, done](const std::string& e) { done(e.empty() ? "" : n + ": " + e); });
+    Persist();
+  });
 }
 
 void Daemon::StopApp(App& app, std::function<void()> stopped) {
@@ -243,15 +267,7 @@ void Daemon::Handle(const json& req, ControlServer::Reply reply) {
     return;
   }
   if (cmd == "restart") {
-    ForEachApp(name, reply, [this](App& app, auto done) {
-      std::string n = app.config.name;
-      StopApp(app, [this, n, done] {
-        auto it = apps_.find(n);
-        if (it == apps_.end()) return done(n + " was deleted");
-        StartApp(it->second, [n, done](const std::string& e) { done(e.empty() ? "" : n + ": " + e); });
-        Persist();
-      });
-    });
+    ForEachApp(name, reply, [this](App& app, auto done) { RestartApp(app, done); });
     return;
   }
   if (cmd == "delete") {
@@ -270,7 +286,8 @@ void Daemon::Handle(const json& req, ControlServer::Reply reply) {
     return;
   }
   if (cmd == "reload" && name == "all") {
-    ForEachApp(name, reply, [](App& app, auto done) {
+    ForEachApp(name, reply, [this](App& app, auto done) {
+      if (app.status == AppStatus::kErrored) return RestartApp(app, done);  // nothing runs to reload
       if (!app.primary) return done("");
       std::string n = app.config.name;
       app.primary->Reload([n, done](cohort::Status s) { done(s.ok() ? "" : n + ": " + s.message()); });
@@ -280,6 +297,10 @@ void Daemon::Handle(const json& req, ControlServer::Reply reply) {
   auto it = apps_.find(name);
   if (it == apps_.end()) return reply(Error(fmt::format("no app named {}", name)));
   App& app = it->second;
+  if (cmd == "reload" && app.status == AppStatus::kErrored) {
+    RestartApp(app, [reply](const std::string& e) { reply(e.empty() ? json{{"ok", true}} : Error(e)); });
+    return;
+  }
   if (!app.primary) return reply(Error(fmt::format("{} is {}", name, StatusName(static_cast<int>(app.status)))));
   if (cmd == "scale") {
     HandlePrimaryRequest(*app.primary, req, [this, name, reply](const json& r) {

@@ -50,6 +50,8 @@ class Daemon {
   void Start(const nlohmann::json& req, ControlServer::Reply reply);
   void StartApp(App& app, std::function<void(const std::string& error)> started);
   void StopApp(App& app, std::function<void()> stopped);
+  // Stops (if running) and starts the app again: `restart`, and `reload` of an errored app.
+  void RestartApp(App& app, std::function<void(std::string error)> done);
   // Runs `op` on the named app or on every app ("all"), replying once all are done.
   void ForEachApp(const std::string& name, const ControlServer::Reply& reply,
                   const std::function<void(App&, std::function<void(std::string)>)>& op);

@@ -90,6 +90,10 @@ void Supervisor::OnSlotFailure(int s, Millis uptime, const std::string& why) {
 void Supervisor::ScheduleRespawn(int s, Millis uptime, const std::string& why) {
   Slot& sl = slots_[s];
   Millis delay = sl.backoff.OnCrash(uptime);
+  if (sl.backoff.fast_crashes() > opt_.max_restarts) {
+    MarkErrored(s, why);
+    return;
+  }
   ++sl.restarts;
   if (delay.count() == 0) {
     Log(kWarn, fmt::format("slot {}: {}; restarting", s, why));
@@ -103,6 +107,25 @@ void Supervisor::ScheduleRespawn(int s, Millis uptime, const std::string& why) {
     slots_[s].respawn_timer = 0;
     if (!stopping_ && !slots_[s].current && !slots_[s].incoming) RespawnNow(s);
   });
+}
+
+void Supervisor::MarkErrored(int s, const std::string& why) {
+  Slot& sl = slots_[s];
+  sl.errored = fmt::format("crash loop: {} unstable restart(s) in a row (each worker lived less than {} ms); last: {}",
+                           opt_.max_restarts, opt_.backoff.min_uptime.count(), why);
+  Log(kError, fmt::format("slot {}: {}; not restarting it again (errored) until a reload or restart", s, sl.errored));
+  std::optional<std::string> all = errored();
+  if (!all) return;
+  Log(kError, "every slot is errored: the app stays down until a reload or restart");
+  if (on_errored) on_errored(*all);
+}
+
+std::optional<std::string> Supervisor::errored() const {
+  if (slots_.empty()) return std::nullopt;
+  for (const Slot& sl : slots_) {
+    if (sl.errored.empty()) return std::nullopt;
+  }
+  return fmt::format("every slot is errored; slot {}: {}", slots_.size() - 1, slots_.back().errored);
 }
 
 void Supervisor::RespawnNow(int s) {
@@ -195,6 +218,14 @@ void Supervisor::BecameReady(Worker& w) {
   std::optional<WorkerId> old = sl.current;
   sl.current = w.id;
   sl.incoming.reset();
+  if (!sl.errored.empty()) {  // a reload brought an errored slot back
+    sl.errored.clear();
+    sl.backoff = RestartBackoff(opt_.backoff);
+  }
+  if (reload_ && reload_->memory_slot == w.slot) {
+    ++sl.memory_restarts;
+    ++sl.restarts;
+  }
   if (old) {
     if (Worker* o = Find(*old)) Log(kInfo, fmt::format("{}: replaced, asking it to leave", Describe(*o)));
     Retire(*old);
@@ -245,114 +276,6 @@ void Supervisor::OnExit(WorkerId id, ExitStatus status) {
     return;
   }
   Log(kInfo, fmt::format("{}: {}", Describe(w), how));  // a retired worker left
-}
-
-void Supervisor::Reload(Done done) {
-  if (stopping_) {
-    done(Status::Error("the app is stopping"));
-    return;
-  }
-  if (reload_) {
-    reload_queued_ = true;
-    queued_reload_.push_back(std::move(done));
-    Log(kInfo, "reload requested during a reload: queued to run after it");
-    return;
-  }
-  BeginReload({std::move(done)});
-}
-
-void Supervisor::BeginReload(std::vector<Done> waiters) {
-  ++generation_;
-  reload_ = ReloadRun{.next_slot = 0, .slot = {}, .ready_timer = 0, .waiters = std::move(waiters)};
-  Log(kInfo, fmt::format("rolling reload of {} slot(s) started", slots_.size()));
-  ReloadNextSlot();
-}
-
-void Supervisor::ReloadNextSlot() {
-  while (reload_->next_slot < static_cast<int>(slots_.size())) {
-    int s = reload_->next_slot++;
-    Slot& sl = slots_[s];
-    if (sl.incoming) continue;
-    const Worker* old = sl.current ? Find(*sl.current) : nullptr;
-    if (old && old->generation == generation_) continue;  // started during this reload: new code
-    std::set<std::string> required;
-    bool ready_on_online;
-    if (old) {
-      required = old->listening;
-      ready_on_online = old->listening.empty();  // the old one served no socket
-    } else {
-      required = ServingKeys();
-      ready_on_online = false;
-    }
-    if (sl.respawn_timer) {
-      host_->CancelTimer(sl.respawn_timer);
-      sl.respawn_timer = 0;
-    }
-    std::optional<WorkerId> id = StartWorker(s, std::move(required), ready_on_online);
-    if (!id) {
-      if (!sl.current) ScheduleRespawn(s, Millis(0), "could not start");
-      FinishReload(Status::Error(fmt::format("slot {}: could not start a new worker", s)));
-      return;
-    }
-    sl.incoming = id;
-    reload_->slot = s;
-    WorkerId wid = *id;
-    reload_->ready_timer = host_->StartTimer(opt_.ready_timeout, [this, s, wid] {
-      if (!reload_ || reload_->slot != s) return;
-      reload_->ready_timer = 0;
-      const Worker* w = Find(wid);
-      AbortReloadStep(fmt::format("slot {}: new worker {} (pid {}) did not become ready within {} ms",
-                                  s, wid, w ? w->pid : 0, opt_.ready_timeout.count()));
-    });
-    return;
-  }
-  FinishReload(Status::Ok());
-}
-
-std::set<std::string> Supervisor::ServingKeys() const {
-  std::set<std::string> keys;
-  for (const auto& [id, w] : workers_) {
-    if (w.state == WorkerState::kReady) keys.insert(w.listening.begin(), w.listening.end());
-  }
-  return keys;
-}
-
-void Supervisor::AbortReloadStep(const std::string& why) {
-  int s = *reload_->slot;
-  reload_->slot.reset();
-  if (reload_->ready_timer) host_->CancelTimer(reload_->ready_timer);
-  reload_->ready_timer = 0;
-  Slot& sl = slots_[s];
-  if (sl.incoming) {
-    WorkerId id = *sl.incoming;
-    sl.incoming.reset();
-    if (Worker* w = Find(id)) {
-      w->state = WorkerState::kDraining;
-      host_->DisconnectWorker(id);
-      host_->KillWorker(id, SIGKILL);
-    }
-  }
-  Log(kError, fmt::format("reload aborted: {}; the old workers keep serving", why));
-  if (!sl.current && !sl.respawn_timer) ScheduleRespawn(s, Millis(0), "no worker after the aborted reload");
-  FinishReload(Status::Error(why));
-}
-
-void Supervisor::FinishReload(Status outcome) {
-  std::vector<Done> waiters = std::move(reload_->waiters);
-  reload_.reset();
-  if (outcome.ok()) {
-    ++reloads_ok_;
-    Log(kInfo, "rolling reload finished");
-  } else {
-    ++reloads_failed_;
-  }
-  for (auto& done : waiters) done(outcome);
-  if (reload_queued_ && !stopping_ && !reload_) {
-    reload_queued_ = false;
-    Log(kInfo, "starting the queued reload");
-    BeginReload(std::move(queued_reload_));
-    queued_reload_.clear();
-  }
 }
 
 void Supervisor::Scale(int instances) {
@@ -423,7 +346,13 @@ std::vector<WorkerView> Supervisor::Workers() const {
 std::vector<SlotView> Supervisor::Slots() const {
   std::vector<SlotView> out;
   for (int s = 0; s < static_cast<int>(slots_.size()); ++s) {
-    out.push_back({s, slots_[s].restarts, slots_[s].respawn_timer != 0});
+    const Slot& sl = slots_[s];
+    out.push_back({.slot = s,
+                   .restarts = sl.restarts,
+                   .memory_restarts = sl.memory_restarts,
+                   .unstable = sl.backoff.fast_crashes(),
+                   .waiting = sl.respawn_timer != 0,
+                   .errored = sl.errored});
   }
   return out;
 }

@@ -1,5 +1,8 @@
 // Supervisor: the life of one app's workers, as decisions.
 //
+// (supervisor.cc: slots, respawns, crash loops, scale, stop; supervisor_reload.cc:
+// rolling replacements.)
+//
 // It keeps one worker per slot (0..N-1; the slot is the stable instance
 // number given to workers as COHORT_INSTANCE), respawns crashed workers with
 // RestartBackoff, runs rolling reloads one slot at a time, scales and stops.
@@ -11,6 +14,15 @@
 // slot's current worker and ask the old one to leave (kill after
 // kill_timeout). An incoming worker that exits or misses ready_timeout aborts
 // the reload; the old workers keep serving.
+//
+// max_memory_restart runs the same steps for one slot: a serving worker whose
+// resident memory (sampled by the host, OnMemorySample) is over the limit is
+// replaced, the old one leaving only once the new one is ready.
+//
+// Crash loops: a worker that exits within backoff.min_uptime of starting is
+// unstable; after max_restarts unstable restarts in a row its slot stops
+// respawning and is errored (until a reload brings it back). When every slot
+// is errored, on_errored runs.
 #pragma once
 
 #include <map>
@@ -29,7 +41,9 @@ struct SupervisorOptions {
   int instances = 1;
   Millis ready_timeout{10000};
   Millis kill_timeout{5000};
-  BackoffPolicy backoff;
+  BackoffPolicy backoff;      // backoff.min_uptime: shorter lives are unstable
+  int max_restarts = 16;      // unstable restarts in a row before a slot is errored (PM2's default)
+  uint64_t max_memory = 0;    // bytes; a serving worker over it is replaced (0: no limit)
 };
 
 enum class WorkerState {
@@ -51,8 +65,11 @@ struct WorkerView {
 
 struct SlotView {
   int slot;
-  int restarts;        // respawns after unexpected exits
-  bool waiting;        // backing off before a respawn
+  int restarts;         // respawns after unexpected exits, and memory replacements
+  int memory_restarts;  // replacements for max_memory_restart
+  int unstable;         // unstable exits in a row
+  bool waiting;         // backing off before a respawn
+  std::string errored;  // why the slot stopped respawning (crash loop); empty otherwise
 };
 
 class Supervisor {
@@ -84,12 +101,19 @@ class Supervisor {
   void OnListening(WorkerId id, const std::string& key);
   void OnServerClosed(WorkerId id, const std::string& key);
   void OnExit(WorkerId id, ExitStatus status);
+  // The worker's resident memory, sampled by the host (about once a second).
+  void OnMemorySample(WorkerId id, uint64_t rss_bytes);
+
+  // Runs when every slot is errored (the app is in a crash loop).
+  std::function<void(const std::string& why)> on_errored;
 
   std::vector<WorkerView> Workers() const;
   std::vector<SlotView> Slots() const;
   int instances() const { return static_cast<int>(slots_.size()); }
   bool reloading() const { return reload_.has_value(); }
   bool stopping() const { return stopping_; }
+  // Every slot gave up respawning; the reason of the last one.
+  std::optional<std::string> errored() const;
   uint64_t reloads_succeeded() const { return reloads_ok_; }
   uint64_t reloads_failed() const { return reloads_failed_; }
   std::optional<pid_t> PidOf(WorkerId id) const;
@@ -116,19 +140,26 @@ class Supervisor {
     RestartBackoff backoff;
     TimerId respawn_timer = 0;
     int restarts = 0;
+    int memory_restarts = 0;
     bool failed_initially = false;
+    std::string errored;            // crash loop: no more respawns until a reload
+    TimePoint memory_retry_after{};  // after a failed memory replacement
   };
+  // A rolling replacement: a reload (every slot), or for max_memory_restart
+  // one slot (`memory_slot`; not counted as a reload, nobody waits for it).
   struct ReloadRun {
     int next_slot = 0;
     std::optional<int> slot;  // slot being replaced
     TimerId ready_timer = 0;
     std::vector<Done> waiters;
+    std::optional<int> memory_slot;
   };
 
   std::optional<WorkerId> StartWorker(int slot, std::set<std::string> required,
                                       bool ready_on_online);
   void OnSlotFailure(int slot, Millis uptime, const std::string& why);
   void ScheduleRespawn(int slot, Millis uptime, const std::string& why);
+  void MarkErrored(int slot, const std::string& why);
   void RespawnNow(int slot);
   void BeginReload(std::vector<Done> waiters);
   std::set<std::string> ServingKeys() const;

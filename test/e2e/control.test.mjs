@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Cohort, cli, cohortBin, freePort, pidsAnswering } from './harness.mjs';
+import { Cohort, cli, cohortBin, freePort, pidsAnswering, waitUntil } from './harness.mjs';
 
 test('ls shows apps and workers, as a table and as JSON', async (t) => {
   const port = await freePort();
@@ -24,9 +24,21 @@ test('ls shows apps and workers, as a table and as JSON', async (t) => {
   }
   assert.ok(app.connections.confirmed >= 10);
   assert.equal(app.listeners[0].address, `*:${port}`);
+  // cpu and memory come from a sample taken about once a second.
+  let sampled;
+  await waitUntil(async () => {
+    sampled = JSON.parse((await c.cli(['ls', '--json'])).stdout).apps[0].workers;
+    return sampled.every((w) => w.rss_bytes !== null);
+  }, { what: 'a usage sample of every worker' });
+  for (const w of sampled) {
+    const resident = Number(readFileSync(`/proc/${w.pid}/statm`, 'utf8').split(' ')[1]) * 4096;
+    assert.ok(Math.abs(w.rss_bytes - resident) < resident * 0.25, `rss ${w.rss_bytes} vs statm ${resident}`);
+    assert.ok(w.cpu_seconds > 0 && w.cpu_seconds < 60, `cpu_seconds ${w.cpu_seconds}`);
+    assert.ok(w.cpu_percent >= 0 && w.cpu_percent <= 200, `cpu_percent ${w.cpu_percent}`);
+  }
   const table = await c.cli(['ls']);
-  assert.match(table.stdout, /APP\s+SLOT\s+PID\s+STATE/);
-  assert.match(table.stdout, /lsapp\s+0\s+\d+\s+ready/);
+  assert.match(table.stdout, /NAME\s+SLOT\s+PID\s+STATUS\s+UPTIME\s+RESTARTS\s+CPU\s+MEMORY/);
+  assert.match(table.stdout, /lsapp\s+0\s+\d+\s+ready\s+\S+\s+0\s+\d+\.\d%\s+\d+\.\d MB/);
 });
 
 test('unknown app names get a clear error', async (t) => {
