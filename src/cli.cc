@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include <cstdlib>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -10,6 +12,7 @@
 #include "daemon.h"
 #include "daemon_commands.h"
 #include "duration.h"
+#include "metrics_server.h"
 #include "run_command.h"
 #include "store_command.h"
 
@@ -47,6 +50,7 @@ struct RunArgs {
   std::vector<std::string> listen;
   std::string ready;
   std::string max_memory_restart, min_uptime = "1s";
+  std::string metrics;
   int max_restarts = 16;
   bool quiet = false, json_logs = false, verbose = false;
 };
@@ -93,6 +97,9 @@ void AddRunOptions(CLI::App* run, RunArgs& a) {
       ->capture_default_str();
   run->add_option("--min-uptime", a.min_uptime, "A worker that exits sooner than this after starting is unstable")
       ->capture_default_str();
+  run->add_option("--metrics", a.metrics,
+                  "Serve Prometheus metrics at http://ADDR/metrics: PORT or 127.0.0.1:PORT (loopback), "
+                  "public:HOST:PORT for another address; for `start`, the daemon's (default $COHORT_METRICS)");
   run->add_flag("-q,--quiet", a.quiet, "Only warnings and errors from cohort itself (workers' output stays)");
   run->add_flag("--json-logs", a.json_logs, "Every log line as a JSON object on stdout");
   run->add_flag("-v,--verbose", a.verbose, "Also debug lines (messages from workers, channel events)");
@@ -246,9 +253,22 @@ int CohortMain(int argc, char** argv) {
     LogOptions log;
     log.json = run_args.json_logs;
     log.min_level = run_args.verbose ? LogLevel::kDebug : run_args.quiet ? LogLevel::kWarn : LogLevel::kInfo;
-    return RunForeground(std::move(*config), log);
+    std::optional<MetricsAddress> metrics;
+    if (!run_args.metrics.empty()) {
+      Result<MetricsAddress> m = ParseMetricsAddress(run_args.metrics);
+      if (!m.ok()) return Usage(m.status().message());
+      metrics = *m;
+    }
+    return RunForeground(std::move(*config), log, metrics ? &*metrics : nullptr);
   }
   if (start->parsed()) {
+    // The daemon's metrics endpoint: --metrics, else $COHORT_METRICS (checked here, opened by the daemon).
+    if (run_args.metrics.empty()) {
+      if (const char* env = std::getenv("COHORT_METRICS")) run_args.metrics = env;
+    }
+    if (!run_args.metrics.empty()) {
+      if (Result<MetricsAddress> m = ParseMetricsAddress(run_args.metrics); !m.ok()) return Usage(m.status().message());
+    }
     if (IsConfigFile(run_args.script)) {
       // PM2's `--env production` picks env_production; KEY=VALUE entries are not allowed here.
       std::string profile;
@@ -261,11 +281,11 @@ int CohortMain(int argc, char** argv) {
       Result<LoadedConfig> loaded = LoadConfigFile(run_args.script, profile);
       if (!loaded.ok()) return Usage(loaded.status().message());
       for (const std::string& w : loaded->warnings) fmt::print(stderr, "cohort: warning: {}\n", w);
-      return StartCommand(std::move(loaded->apps));
+      return StartCommand(std::move(loaded->apps), run_args.metrics);
     }
     Result<AppConfig> config = ToAppConfig(run_args);
     if (!config.ok()) return Usage(config.status().message());
-    return StartCommand({std::move(*config)});
+    return StartCommand({std::move(*config)}, run_args.metrics);
   }
   if (ls->parsed()) return LsCommand(json);
   if (send->parsed()) return SendCommand(name, message, slot);

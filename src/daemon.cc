@@ -1,18 +1,16 @@
 #include "daemon.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include <fmt/format.h>
 
 #include "cohort_home.h"
-#include "control_client.h"
-#include "exit_status.h"
+#include "metrics_text.h"
 #include "node_protocol.h"
 #include "primary_control.h"
 
@@ -49,6 +47,21 @@ Daemon::~Daemon() {
 }
 
 void Daemon::Later(std::function<void()> fn) { later_.Start(Millis(0), std::move(fn)); }
+
+cohort::Status Daemon::OpenMetrics(const std::string& text) {
+  Result<MetricsAddress> address = ParseMetricsAddress(text);
+  if (!address.ok()) return address.status();
+  if (metrics_ && (metrics_->text() == text || metrics_->where() == address->spec.Describe())) return Status::Ok();
+  auto server = MetricsServer::Open(loop_, *address, [this] {
+    json apps = json::array();
+    for (const auto& [n, app] : apps_) apps.push_back(Describe(app));
+    return RenderMetricsWithSelf(apps);
+  });
+  if (!server.ok()) return server.status();
+  metrics_ = std::move(*server);
+  logger_.Event(LogLevel::kInfo, "daemon", fmt::format("metrics on http://{}/metrics", metrics_->where()));
+  return Status::Ok();
+}
 
 cohort::Status Daemon::OpenLogs(App& app) {
   std::string dir = home_ + "/logs";
@@ -186,12 +199,19 @@ void Daemon::Start(const json& req, ControlServer::Reply reply) {
     return reply(Error(fmt::format("{} is already running (use `cohort reload {}` or `cohort restart {}`)",
                                    config->name, config->name, config->name)));
   }
+  if (req.contains("metrics")) {
+    if (!req["metrics"].is_string()) return reply(Error("metrics must be an address"));
+    if (Status m = OpenMetrics(req["metrics"].get<std::string>()); !m.ok()) return reply(Error(m.message()));
+  }
   App& app = apps_[config->name];
   app.config = std::move(*config);
   std::string name = app.config.name;
-  StartApp(app, [name, reply](const std::string& error) {
+  std::string metrics = metrics_ ? metrics_->where() : "";
+  StartApp(app, [name, reply, metrics](const std::string& error) {
     if (error.empty()) {
-      reply({{"ok", true}, {"app", name}});
+      json ok = {{"ok", true}, {"app", name}};
+      if (!metrics.empty()) ok["metrics"] = metrics;
+      reply(ok);
     } else {
       reply(Error(fmt::format("{}: {}", name, error)));
     }
@@ -230,7 +250,11 @@ void Daemon::ForEachApp(const std::string& name, const ControlServer::Reply& rep
 void Daemon::Handle(const json& req, ControlServer::Reply reply) {
   std::string cmd = req.value("cmd", "");
   std::string name = req.value("app", "");
-  if (cmd == "ping") return reply({{"ok", true}, {"pid", ::getpid()}, {"version", COHORT_VERSION}, {"daemon", true}});
+  if (cmd == "ping") {
+    json pong = {{"ok", true}, {"pid", ::getpid()}, {"version", COHORT_VERSION}, {"daemon", true}};
+    if (metrics_) pong["metrics"] = metrics_->where();
+    return reply(pong);
+  }
   if (cmd == "ls") {
     json apps = json::array();
     for (const auto& [n, app] : apps_) apps.push_back(Describe(app));
@@ -360,6 +384,7 @@ void Daemon::Shutdown(std::function<void()> done) {
   auto finish = [this, pending, done] {
     if (--*pending > 0) return;
     control_.reset();
+    metrics_.reset();
     signals_.clear();
     reaper_.reset();
     done();
@@ -384,6 +409,10 @@ int Daemon::Run() {
     return 1;
   }
   control_ = std::move(*server);
+  if (const char* metrics = std::getenv("COHORT_METRICS"); metrics && *metrics) {
+    // A bad address must not keep the apps from running; daemon.log says why.
+    if (Status m = OpenMetrics(metrics); !m.ok()) logger_.Event(LogLevel::kError, "daemon", m.message());
+  }
   reaper_ = std::make_unique<ChildReaper>(loop_, [this](pid_t pid, ExitStatus st) {
     for (auto& [name, app] : apps_) {
       if (app.primary && app.primary->OnChildExit(pid, st)) return;
@@ -402,63 +431,6 @@ int Daemon::Run() {
   uv_run(loop_, UV_RUN_DEFAULT);
   logger_.Event(LogLevel::kInfo, "daemon", "daemon exiting");
   return 0;
-}
-
-int DaemonMain() {
-  ::signal(SIGPIPE, SIG_IGN);
-  ::signal(SIGHUP, SIG_IGN);
-  Result<std::string> home = CohortHome();
-  if (!home.ok()) {
-    fmt::print(stderr, "cohort daemon: {}\n", home.status().message());
-    return 1;
-  }
-  if (Result<std::string> run = EnsureRunDir(*home); !run.ok()) {
-    fmt::print(stderr, "cohort daemon: {}\n", run.status().message());
-    return 1;
-  }
-  uv_loop_t loop;
-  uv_loop_init(&loop);
-  int code;
-  {
-    Daemon daemon(&loop, *home);
-    code = daemon.Run();
-  }
-  uv_run(&loop, UV_RUN_NOWAIT);
-  uv_loop_close(&loop);
-  return code;
-}
-
-Result<std::string> EnsureDaemon(const std::string& home) {
-  std::string path = DaemonSocketPath(home);
-  if (ControlCall(path, {{"cmd", "ping"}}, 2000).ok()) return path;
-  if (Result<std::string> run = EnsureRunDir(home); !run.ok()) return run.status();
-  std::string log = home + "/daemon.log";
-  pid_t pid = ::fork();
-  if (pid < 0) return Status::FromErrno("fork");
-  if (pid == 0) {
-    ::setsid();
-    int in = ::open("/dev/null", O_RDONLY);
-    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (in >= 0) ::dup2(in, 0);
-    if (out >= 0) {
-      ::dup2(out, 1);
-      ::dup2(out, 2);
-    }
-    ::execl("/proc/self/exe", "cohort", "daemon", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  // Wait for it to answer (or for it to die, e.g. another daemon won the race).
-  for (int i = 0; i < 250; ++i) {
-    if (ControlCall(path, {{"cmd", "ping"}}, 1000).ok()) return path;
-    int st;
-    if (::waitpid(pid, &st, WNOHANG) == pid) {
-      if (ControlCall(path, {{"cmd", "ping"}}, 1000).ok()) return path;
-      return Status::Error(fmt::format("the cohort daemon exited at start ({}); see {}",
-                                       DescribeExit(ExitStatusFromWait(st)), log));
-    }
-    ::usleep(20000);  // polling a socket that is not there yet: no event to wait on
-  }
-  return Status::Error(fmt::format("the cohort daemon did not answer within 5 s; see {}", log));
 }
 
 }  // namespace cohort

@@ -21,6 +21,7 @@
 #include "cluster_primary.h"
 #include "control_server.h"
 #include "logger.h"
+#include "metrics_server.h"
 #include "timer_set.h"
 
 namespace cohort {
@@ -62,12 +63,15 @@ class Daemon {
   cohort::Status OpenLogs(App& app);
   void CloseLogs(App& app);
   void Later(std::function<void()> fn);  // runs fn on a later loop turn
+  // Serves the metrics of every app at `address` (moves the endpoint if it was elsewhere).
+  cohort::Status OpenMetrics(const std::string& address);
 
   uv_loop_t* loop_;
   std::string home_;
   Logger logger_;  // the daemon's own events (daemon.log, via stderr)
   std::map<std::string, App> apps_;
   std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<MetricsServer> metrics_;  // --metrics / $COHORT_METRICS
   std::unique_ptr<ChildReaper> reaper_;
   std::vector<UvHandle<uv_signal_t>> signals_;
   TimerSet later_;

@@ -43,16 +43,19 @@ std::optional<json> CallDaemon(const json& request, bool start_it) {
 
 }  // namespace
 
-int StartCommand(std::vector<AppConfig> apps) {
+int StartCommand(std::vector<AppConfig> apps, const std::string& metrics) {
   int failed = 0;
   for (AppConfig& config : apps) {
     for (char** e = environ; *e; ++e) config.environment.emplace_back(*e);  // as PM2 does
-    auto r = CallDaemon({{"cmd", "start"}, {"config", AppConfigToJson(config)}}, true);
+    json request = {{"cmd", "start"}, {"config", AppConfigToJson(config)}};
+    if (!metrics.empty()) request["metrics"] = metrics;
+    auto r = CallDaemon(request, true);
     if (!r) {
       ++failed;
       continue;
     }
     fmt::print("{}: started {} worker(s) in the background\n", config.name, config.instances);
+    if (r->contains("metrics")) fmt::print("daemon metrics on http://{}/metrics\n", r->value("metrics", ""));
   }
   int ls = LsCommand(false);
   return failed ? 1 : ls;

@@ -9,8 +9,9 @@
 
 namespace cohort {
 
-// Starts each app in the daemon (starting the daemon first if needed).
-int StartCommand(std::vector<AppConfig> apps);
+// Starts each app in the daemon (starting the daemon first if needed);
+// `metrics` (if not empty): where the daemon serves its metrics.
+int StartCommand(std::vector<AppConfig> apps, const std::string& metrics);
 // stop / restart / reload / delete of NAME or "all".
 int AppActionCommand(const std::string& action, const std::string& name);
 int SaveCommand();

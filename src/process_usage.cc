@@ -59,6 +59,15 @@ Result<ProcStat> ReadProcStat(pid_t pid) {
   return ParseProcStat(std::string_view(buf, static_cast<size_t>(n)));
 }
 
+Result<ProcessUsage> ReadOwnUsage() {
+  Result<ProcStat> stat = ReadProcStat(::getpid());
+  if (!stat.ok()) return stat.status();
+  ProcessUsage u;
+  u.cpu_seconds = static_cast<double>(stat->cpu_ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  u.rss_bytes = stat->rss_pages * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  return u;
+}
+
 UsageMeter::UsageMeter(TimePoint started)
     : UsageMeter(started, ::sysconf(_SC_CLK_TCK), ::sysconf(_SC_PAGESIZE)) {}
 

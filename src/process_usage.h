@@ -35,6 +35,9 @@ struct ProcessUsage {
   uint64_t rss_bytes = 0;
 };
 
+// This process's CPU seconds and resident memory (cpu_percent is 0).
+Result<ProcessUsage> ReadOwnUsage();
+
 class UsageMeter {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;

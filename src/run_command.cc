@@ -8,6 +8,8 @@
 #include "child_reaper.h"
 #include "cluster_primary.h"
 #include "exit_status.h"
+#include "metrics_server.h"
+#include "metrics_text.h"
 #include "cohort_home.h"
 #include "control_server.h"
 #include "primary_control.h"
@@ -18,14 +20,25 @@ namespace {
 
 class ForegroundRun {
  public:
-  ForegroundRun(uv_loop_t* loop, AppConfig config, LogOptions log)
-      : loop_(loop), logger_(log), primary_(loop, std::move(config), &logger_) {}
+  ForegroundRun(uv_loop_t* loop, AppConfig config, LogOptions log, const MetricsAddress* metrics)
+      : loop_(loop), logger_(log), primary_(loop, std::move(config), &logger_), metrics_address_(metrics) {}
 
   int Run() {
     const std::string& name = primary_.config().name;
     if (Status s = OpenControlSocket(); !s.ok()) {
       logger_.Event(LogLevel::kError, name, s.message());
       return 1;
+    }
+    if (metrics_address_) {
+      auto server = MetricsServer::Open(loop_, *metrics_address_, [this] {
+        return RenderMetricsWithSelf(nlohmann::json::array({primary_.Describe()}));
+      });
+      if (!server.ok()) {
+        logger_.Event(LogLevel::kError, name, server.status().message());
+        return 1;
+      }
+      metrics_ = std::move(*server);
+      logger_.Event(LogLevel::kInfo, name, fmt::format("metrics on http://{}/metrics", metrics_->where()));
     }
     reaper_ = std::make_unique<ChildReaper>(loop_, [this](pid_t pid, ExitStatus st) {
       primary_.OnChildExit(pid, st);
@@ -117,6 +130,7 @@ class ForegroundRun {
 
   void Finish() {
     control_.reset();
+    metrics_.reset();
     signals_.clear();
     reaper_.reset();
     uv_stop(loop_);
@@ -125,7 +139,9 @@ class ForegroundRun {
   uv_loop_t* loop_;
   Logger logger_;
   ClusterPrimary primary_;
+  const MetricsAddress* metrics_address_;
   std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<MetricsServer> metrics_;
   std::unique_ptr<ChildReaper> reaper_;
   std::vector<UvHandle<uv_signal_t>> signals_;
   bool stopping_ = false;
@@ -135,13 +151,13 @@ class ForegroundRun {
 
 }  // namespace
 
-int RunForeground(AppConfig config, LogOptions log) {
+int RunForeground(AppConfig config, LogOptions log, const MetricsAddress* metrics) {
   ::signal(SIGPIPE, SIG_IGN);
   uv_loop_t loop;
   uv_loop_init(&loop);
   int code;
   {
-    ForegroundRun run(&loop, std::move(config), log);
+    ForegroundRun run(&loop, std::move(config), log, metrics);
     code = run.Run();
   }
   uv_run(&loop, UV_RUN_NOWAIT);  // let closed handles finish closing

@@ -9,7 +9,9 @@
 
 namespace cohort {
 
-// Returns the process exit code.
-int RunForeground(AppConfig config, LogOptions log);
+struct MetricsAddress;
+
+// Returns the process exit code. `metrics`: where to serve Prometheus metrics (or null).
+int RunForeground(AppConfig config, LogOptions log, const MetricsAddress* metrics = nullptr);
 
 }  // namespace cohort
