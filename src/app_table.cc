@@ -49,12 +49,14 @@ std::vector<AppRow> RowsOf(const json& app) {
   return rows;
 }
 
-namespace {
-
-std::string Row(const AppRow& r) {
+std::string FormatAppRow(const AppRow& r) {
   return fmt::format("{:<16} {:>4} {:>8} {:<18} {:>8} {:>8} {:>7} {:>10} {:>8}\n", r.app, r.slot, r.pid, r.status,
                      r.uptime, r.restarts, r.cpu, r.memory, r.connections);
 }
+
+AppRow HeaderRow() { return {"NAME", "SLOT", "PID", "STATUS", "UPTIME", "RESTARTS", "CPU", "MEMORY", "CONNS"}; }
+
+namespace {
 
 // The lines under an app's rows: where it runs, its store, why it is errored.
 std::string Details(const json& app) {
@@ -87,9 +89,9 @@ std::string Details(const json& app) {
 
 std::string FormatAppTable(const json& apps) {
   if (apps.empty()) return "no apps are running\n";
-  std::string out = Row({"NAME", "SLOT", "PID", "STATUS", "UPTIME", "RESTARTS", "CPU", "MEMORY", "CONNS"});
+  std::string out = FormatAppRow(HeaderRow());
   for (const json& app : apps) {
-    for (const AppRow& r : RowsOf(app)) out += Row(r);
+    for (const AppRow& r : RowsOf(app)) out += FormatAppRow(r);
     out += Details(app);
   }
   return out;

@@ -22,6 +22,9 @@ std::vector<AppRow> RowsOf(const nlohmann::json& app);
 std::string FormatCpu(const nlohmann::json& percent);
 // "45.3 MB", or "-" before the first sample.
 std::string FormatMemory(const nlohmann::json& bytes);
+// One aligned line (with '\n'); HeaderRow() names the columns.
+std::string FormatAppRow(const AppRow& row);
+AppRow HeaderRow();
 // Everything `cohort ls` prints for these apps.
 std::string FormatAppTable(const nlohmann::json& apps);
 

@@ -13,6 +13,7 @@
 #include "daemon_commands.h"
 #include "duration.h"
 #include "metrics_server.h"
+#include "monit_command.h"
 #include "run_command.h"
 #include "store_command.h"
 
@@ -208,6 +209,8 @@ int CohortMain(int argc, char** argv) {
   logs->add_flag("--err", only_err, "Only standard error");
   CLI::App* daemon = app.add_subcommand("daemon", "Run the daemon in the foreground (the CLI starts it for you)");
   daemon->group("");  // hidden from --help
+  CLI::App* monit = app.add_subcommand(
+      "monit", "Live full-screen view of every app: cpu, memory, restarts, connections; keys reload and restart");
   CLI::App* version = app.add_subcommand("version", "Print cohort's version");
 
   StoreArgs store_args;
@@ -307,6 +310,7 @@ int CohortMain(int argc, char** argv) {
     return LogsCommand(logs_opt);
   }
   if (store->parsed()) return StoreCommand(store_args);
+  if (monit->parsed()) return MonitCommand();
   if (version->parsed()) {
     fmt::print("cohort {}\n", COHORT_VERSION);
     return 0;

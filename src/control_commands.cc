@@ -21,39 +21,47 @@ int Fail(const std::string& message) {
 
 bool NobodyThere(const Status& s) { return s.sys_errno() == ENOENT || s.sys_errno() == ECONNREFUSED; }
 
-std::optional<json> Answered(const Result<json>& response, const std::string& nobody_there) {
+Result<json> Accepted(const Result<json>& response, const std::string& nobody_there) {
   if (!response.ok()) {
-    Fail(NobodyThere(response.status()) ? nobody_there : response.status().message());
-    return std::nullopt;
+    return NobodyThere(response.status()) ? Status::Error(nobody_there) : response.status();
   }
-  if (!response->value("ok", false)) {
-    Fail(response->value("error", std::string("the request was refused")));
-    return std::nullopt;
-  }
+  if (!response->value("ok", false)) return Status::Error(response->value("error", std::string("the request was refused")));
   return *response;
 }
 
-std::optional<json> CallApp(const std::string& name, json request) {
-  Result<std::string> home = CohortHome();
-  if (!home.ok()) {
-    Fail(home.status().message());
+std::optional<json> Answered(const Result<json>& response, const std::string& nobody_there) {
+  Result<json> r = Accepted(response, nobody_there);
+  if (!r.ok()) {
+    Fail(r.status().message());
     return std::nullopt;
   }
+  return *r;
+}
+
+Result<json> RequestApp(const std::string& name, json request) {
+  Result<std::string> home = CohortHome();
+  if (!home.ok()) return home.status();
   request["app"] = name;
   // A foreground `cohort run` of that name first, then the daemon's apps.
   Result<json> response = Status::Error("", ENOENT);
   if (name != "all") {
     Result<std::string> path = AppSocketPath(*home, name);
-    if (!path.ok()) {
-      Fail(path.status().message());
-      return std::nullopt;
-    }
+    if (!path.ok()) return path.status();
     response = ControlCall(*path, request, -1);
   }
   if (!response.ok() && NobodyThere(response.status())) {
     response = ControlCall(DaemonSocketPath(*home), request, -1);
   }
-  return Answered(response, fmt::format("no running app named {} (see `cohort ls`)", name));
+  return Accepted(response, fmt::format("no running app named {} (see `cohort ls`)", name));
+}
+
+std::optional<json> CallApp(const std::string& name, json request) {
+  Result<json> r = RequestApp(name, std::move(request));
+  if (!r.ok()) {
+    Fail(r.status().message());
+    return std::nullopt;
+  }
+  return *r;
 }
 
 json ListApps(const std::string& home) {

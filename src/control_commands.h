@@ -20,7 +20,9 @@ std::optional<nlohmann::json> Answered(const Result<nlohmann::json>& response,
                                        const std::string& nobody_there);
 
 // Sends `request` (with "app": name) to whoever runs `name`: its foreground
-// primary, else the daemon. Prints the error and returns nothing on failure.
+// primary, else the daemon. The answer if it says ok, else why not.
+Result<nlohmann::json> RequestApp(const std::string& name, nlohmann::json request);
+// The same, printing the error and returning nothing on failure.
 std::optional<nlohmann::json> CallApp(const std::string& name, nlohmann::json request);
 
 // Every app of `home`: each foreground primary's and the daemon's `ls` answer.
