@@ -131,13 +131,15 @@ test('the metrics endpoint answers 404, 405 and 400 to the rest and the app does
   assert.equal((await get(port)).status, 200);
 });
 
-test('--metrics refuses an address other than loopback unless it says public:', async () => {
+test('--metrics refuses an address other than loopback unless it says public:', async (t) => {
+  const home = tempHome();
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const env = { ...process.env, COHORT_HOME: home };
   const port = await freePort();
-  const r = await cli(['run', path.join(apps, 'hello.js'), '--metrics', `0.0.0.0:${port}`]);
+  const r = await cli(['run', path.join(apps, 'hello.js'), '--metrics', `0.0.0.0:${port}`], { env });
   assert.equal(r.code, 2);
   assert.match(r.stderr, new RegExp(`--metrics 0\\.0\\.0\\.0:${port}: 0\\.0\\.0\\.0 is not a loopback address.*public:0\\.0\\.0\\.0:${port}`));
-  const bad = await cli(['start', path.join(apps, 'hello.js'), '--metrics', 'nine'],
-    { env: { ...process.env, COHORT_HOME: '/nonexistent' } });
+  const bad = await cli(['start', path.join(apps, 'hello.js'), '--metrics', 'nine'], { env });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--metrics nine: expected PORT/);
 });

@@ -61,8 +61,10 @@ test('monit shows the workers of every app, reloads the selected one on r, quits
     { what: 'monit to quit' });
 });
 
-test('monit without a terminal says what to use instead', async () => {
-  const r = await cli(['monit'], { env: { ...process.env, COHORT_HOME: '/tmp' } });
+test('monit without a terminal says what to use instead', async (t) => {
+  const home = tempHome();
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const r = await cli(['monit'], { env: { ...process.env, COHORT_HOME: home } });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /monit needs a terminal \(in scripts, use `cohort ls --json`\)/);
 });
