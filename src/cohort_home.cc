@@ -13,15 +13,25 @@
 namespace cohort {
 namespace {
 
-// Creates `dir` (mode 0700) if missing, then checks it is ours and private.
+// Creates `dir` (mode 0700) if missing, then checks it is ours and private
+// (tightening it if it was only readable by others). A directory others may
+// write to (COHORT_HOME=/tmp, say) is refused, not chmod-ed: it is shared,
+// and closing it would break everyone else's use of it.
 Status EnsurePrivateDir(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Status::FromErrno("cannot create " + dir);
+  bool created = ::mkdir(dir.c_str(), 0700) == 0;
+  if (!created && errno != EEXIST) return Status::FromErrno("cannot create " + dir);
   struct stat st;
   if (::lstat(dir.c_str(), &st) != 0) return Status::FromErrno("cannot use " + dir);
   if (!S_ISDIR(st.st_mode)) return Status::Error(fmt::format("{} is not a directory", dir), ENOTDIR);
   if (st.st_uid != ::geteuid()) {
     return Status::Error(fmt::format("{} belongs to uid {}, not to you (uid {}); set COHORT_HOME to a directory of yours",
                                      dir, st.st_uid, ::geteuid()),
+                         EPERM);
+  }
+  if ((st.st_mode & (S_ISVTX | S_IWGRP | S_IWOTH)) != 0 && !created) {
+    return Status::Error(fmt::format("{} is shared with other users (mode {:o}); cohort keeps its sockets and logs "
+                                     "in a private directory: set COHORT_HOME to one",
+                                     dir, st.st_mode & 07777),
                          EPERM);
   }
   if ((st.st_mode & 077) != 0 && ::chmod(dir.c_str(), 0700) != 0) {

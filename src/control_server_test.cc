@@ -212,6 +212,22 @@ TEST(CohortHome, CreatesAPrivateDirectoryAndTightensAnOpenOne) {
   std::filesystem::remove_all(base);
 }
 
+TEST(CohortHome, RefusesASharedDirectoryAndLeavesItsModeAlone) {
+  char tmpl[] = "/tmp/cohort-home-XXXXXX";
+  std::string home = ::mkdtemp(tmpl);
+  ::chmod(home.c_str(), 01777);  // as /tmp
+  ::setenv("COHORT_HOME", home.c_str(), 1);
+  Result<std::string> h = CohortHome();
+  ::unsetenv("COHORT_HOME");
+  struct stat st;
+  ::stat(home.c_str(), &st);
+  std::filesystem::remove_all(home);
+  ASSERT_FALSE(h.ok());
+  EXPECT_NE(h.status().message().find(home + " is shared with other users (mode 1777)"), std::string::npos)
+      << h.status().message();
+  EXPECT_EQ(st.st_mode & 07777, 01777u);
+}
+
 TEST(CohortHome, RefusesADirectoryOfAnotherUser) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to create a directory owned by another uid";
   char tmpl[] = "/tmp/cohort-home-XXXXXX";
