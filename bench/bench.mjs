@@ -2,7 +2,7 @@
 // and shared socket), PM2 and cohort (every scheduler), same app, same load,
 // one session. Writes bench/results.md. See bench/README.md.
 //   node bench/bench.mjs [--quick] [--runs N] [--seconds S] [--workers N] [--only cpu,hello,...]
-//   (sections: cpu, hello, keepalive, sticky, mixed, memory, reload, store)
+//   (sections: cpu, hello, keepalive, sticky, mixed, memory, daemons, reload, store)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -19,7 +19,7 @@ const quick = args.includes('--quick');
 const RUNS = Number(opt('--runs', quick ? 1 : 3));
 const SECS = Number(opt('--seconds', quick ? 4 : 10));
 const WORKERS = Number(opt('--workers', os.availableParallelism()));
-const ONLY = new Set((opt('--only', 'cpu,hello,keepalive,sticky,mixed,memory,reload,store')).split(','));
+const ONLY = new Set((opt('--only', 'cpu,hello,keepalive,sticky,mixed,memory,daemons,reload,store')).split(','));
 const COHORT = process.env.COHORT_BIN || path.join(root, 'build/cohort');
 const PM2 = path.join(root, 'node_modules/.bin/pm2');
 const APP = path.join(root, 'test/apps/server.js');
@@ -130,6 +130,34 @@ function memory(pid) {
   const kb = (k) => Number((s.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm')) || [])[1]);
   return { rss: kb('Rss') / 1024, pss: kb('Pss') / 1024, uss: (kb('Private_Clean') + kb('Private_Dirty')) / 1024 };
 }
+// A daemon with 3 apps x 2 workers (the seed app, light), after 21,000
+// connections over the three and 100 listings by its CLI: its memory, and
+// how much it grew over the listings.
+const DAEMON_CALLS = 100;
+async function daemonMemory(kind) {
+  const home = mkdtempSync(path.join(os.tmpdir(), `bench-${kind}-`));
+  const env = { ...process.env, LOOPS: '0', ...(kind === 'pm2' ? { PM2_HOME: home } : { COHORT_HOME: home }) };
+  const cliBin = kind === 'pm2' ? PM2 : COHORT;
+  const list = kind === 'pm2' ? ['jlist'] : ['ls', '--json'];
+  try {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    ports.forEach((port, i) => execFileSync(cliBin, ['start', APP, '-i', '2', '--name', `app${i}`],
+      { env: { ...env, PORT: String(port) }, stdio: 'ignore' }));
+    for (const port of ports) await waitServing(port);
+    for (const port of ports) execFileSync('ab', ['-q', '-c', '50', '-n', '7000', `http://127.0.0.1:${port}/`], { stdio: 'ignore' });
+    const pid = kind === 'pm2' ? Number(readFileSync(path.join(home, 'pm2.pid'), 'utf8'))
+      : JSON.parse(execFileSync(COHORT, ['ls', '--json'], { env, encoding: 'utf8' })).apps[0].primary_pid;
+    const before = memory(pid);
+    const t0 = Date.now();
+    for (let i = 0; i < DAEMON_CALLS; i++) execFileSync(cliBin, list, { env, stdio: 'ignore' });
+    const after = memory(pid);
+    return { ...after, growth: after.rss - before.rss, callMs: (Date.now() - t0) / DAEMON_CALLS };
+  } finally {
+    try { execFileSync(cliBin, ['kill'], { env, stdio: 'ignore' }); } catch {}
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 async function withContender(name, env, fn, app = APP) {
@@ -197,6 +225,15 @@ async function main() {
       console.log(`memory    ${name.padEnd(14)} RSS ${mem[name].rss.toFixed(1)} MB, PSS ${mem[name].pss.toFixed(1)} MB, USS ${mem[name].uss.toFixed(1)} MB`);
     }
   }
+  const daemons = {};
+  if (ONLY.has('daemons')) {
+    for (const kind of ['pm2', 'cohort']) {
+      daemons[kind] = await daemonMemory(kind);
+      const d = daemons[kind];
+      console.log(`daemons   ${kind.padEnd(14)} RSS ${d.rss.toFixed(1)} MB, PSS ${d.pss.toFixed(1)} MB, USS ${d.uss.toFixed(1)} MB, ` +
+        `+${d.growth.toFixed(2)} MB over ${DAEMON_CALLS} CLI calls (${d.callMs.toFixed(0)} ms each)`);
+    }
+  }
   const reload = {};
   if (ONLY.has('reload')) {
     for (const name of ['node-rr', 'pm2', 'cohort-rr', 'cohort-shared']) {
@@ -212,12 +249,12 @@ async function main() {
     }
   }
   if (ONLY.has('store')) results.store = await storeSection({ cohortBin: COHORT, runs: RUNS, quick });
-  writeReport(mem, reload);
+  writeReport(mem, reload, daemons);
 }
 
 // Results live in bench/results.json by workload; a run with --only replaces
 // just its workloads, and bench/results.md is rendered from all of them.
-function writeReport(mem, reload) {
+function writeReport(mem, reload, daemons) {
   const jsonPath = path.join(root, 'bench/results.json');
   const saved = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : { sections: {} };
   const cpuModel = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1];
@@ -233,6 +270,7 @@ function writeReport(mem, reload) {
   for (const [w, byName] of Object.entries(results)) saved.sections[w] = { run, rows: byName };
   if (Object.keys(mem).length) saved.sections.memory = { run, rows: mem };
   if (Object.keys(reload).length) saved.sections.reload = { run, rows: reload };
+  if (Object.keys(daemons).length) saved.sections.daemons = { run, rows: daemons };
   writeFileSync(jsonPath, JSON.stringify(saved, null, 1) + '\n');
   writeFileSync(path.join(root, 'bench/results.md'), render(saved.sections));
   console.log('\nwrote bench/results.md and bench/results.json');
@@ -289,6 +327,15 @@ function render(sections) {
     const label = { 'node-rr': 'Node cluster primary', pm2: 'PM2 daemon (God)', 'cohort-rr': 'cohort primary' };
     for (const [n, m] of Object.entries(sections.memory.rows)) md += `| ${label[n]} | ${m.rss.toFixed(1)} | ${m.pss.toFixed(1)} | ${m.uss.toFixed(1)} |\n`;
     md += '\nRSS counts the pages of shared libraries (libc) that the process touched; USS is what the process alone costs.\n\n';
+  }
+  if (sections.daemons) {
+    md += `## Memory of the daemons with 3 apps × 2 workers, after 21,000 connections and ${DAEMON_CALLS} CLI listings\n\n${about(sections.daemons.run)}` +
+      '| daemon | RSS MB | PSS MB | USS MB | RSS growth over the listings MB | one listing ms |\n| --- | ---: | ---: | ---: | ---: | ---: |\n';
+    const label = { pm2: 'PM2 daemon (God), `pm2 jlist`', cohort: 'cohort daemon, `cohort ls --json`' };
+    for (const [n, m] of Object.entries(sections.daemons.rows)) {
+      md += `| ${label[n]} | ${m.rss.toFixed(1)} | ${m.pss.toFixed(1)} | ${m.uss.toFixed(1)} | ${m.growth.toFixed(2)} | ${m.callMs.toFixed(0)} |\n`;
+    }
+    md += '\n`test/e2e/daemon-memory.test.mjs` checks the cohort daemon stays under 8 MB and that its anonymous memory does not grow over 1,000 control requests.\n\n';
   }
   if (sections.store) md += renderStore(sections.store, about);
   if (sections.reload) {
