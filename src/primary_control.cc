@@ -66,6 +66,10 @@ void HandlePrimaryRequest(ClusterPrimary& primary, const nlohmann::json& req, Co
     primary.Scale(*n);
     return reply({{"ok", true}, {"instances", *n}});
   }
+  if (cmd == "restart" || cmd == "delete") {
+    return reply(Error(fmt::format("{} runs in the foreground (cohort run): {} is for daemon apps; use reload, or "
+                                   "stop it there", name, cmd)));
+  }
   reply(Error(fmt::format("unknown command '{}'", cmd)));
 }
 

@@ -1,5 +1,6 @@
 // cohort monit, driven in tmux: the screen shows every worker of the daemon's
-// and foreground apps; r reloads the selected app (its pids change); q quits.
+// and foreground apps; r reloads and R restarts the selected app (its pids
+// change); q quits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -9,7 +10,7 @@ import { Cohort, apps, cli, cohortBin, freePort, tempHome, waitUntil } from './h
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
-test('monit shows the workers of every app, reloads the selected one on r, quits on q', { skip: !hasTmux && 'tmux is not installed' }, async (t) => {
+test('monit shows the workers of every app, reloads the selected one on r, restarts it on R, quits on q', { skip: !hasTmux && 'tmux is not installed' }, async (t) => {
   const home = tempHome();
   const env = { ...process.env, COHORT_HOME: home };
   const socket = `cohort-monit-${process.pid}`;
@@ -53,9 +54,20 @@ test('monit shows the workers of every app, reloads the selected one on r, quits
   for (const pid of after) await showing(row('web', pid));
   assert.deepEqual(await pidsOf('fg'), fgPids, 'the other app was left alone');
 
+  // R restarts (hard): new pids again.
+  tmux('send-keys', '-t', 'monit', 'R');
+  await showing(/^web: restarted$/m);
+  const restarted = await pidsOf('web');
+  assert.equal(restarted.filter((p) => after.includes(p)).length, 0, 'every web worker was restarted');
+  for (const pid of restarted) await showing(row('web', pid));
+
+  // A foreground app cannot be restarted from outside: monit says so and goes on.
   const webFirst = order.findIndex((m) => m[2] === 'web') < order.findIndex((m) => m[2] === 'fg');
   tmux('send-keys', '-t', 'monit', webFirst ? 'Down' : 'Up');
   await showing(/^> fg /m);
+  tmux('send-keys', '-t', 'monit', 'R');
+  await showing(/^restart of fg failed: cohort: fg runs in the foreground \(cohort run\): restart is for daemon apps/m);
+  assert.deepEqual(await pidsOf('fg'), fgPids);
   tmux('send-keys', '-t', 'monit', 'q');
   await waitUntil(() => spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'monit']).status !== 0,
     { what: 'monit to quit' });
