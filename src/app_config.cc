@@ -1,6 +1,7 @@
 #include "app_config.h"
 
 #include "duration.h"
+#include "exit_status.h"
 #include "listen_socket.h"
 #include "process_spawner.h"
 #include "store_url.h"
@@ -47,6 +48,45 @@ static bool IsNodeScript(const std::string& path) {
   return false;
 }
 
+namespace {
+
+// --ready, --watchdog, --stop-signal: for --listen programs only (a Node
+// worker is ready when it listens and leaves on Node's disconnect).
+Status ValidateProgramOptions(AppConfig& c) {
+  if (c.listen.empty()) {
+    if (!c.ready.empty()) {
+      return Status::Error("--ready applies to --listen programs (Node apps are ready when they listen)");
+    }
+    if (c.watchdog.count() != 0) return Status::Error("--watchdog applies to --listen programs (sd_notify WATCHDOG=1)");
+    if (!c.stop_signal.empty()) {
+      return Status::Error("--stop-signal applies to --listen programs (Node workers leave on cluster's disconnect)");
+    }
+    return Status::Ok();
+  }
+  if (c.ready.starts_with("delay:")) {
+    Result<Millis> d = ParseDuration(c.ready.substr(6));
+    if (!d.ok()) return Status::Error("--ready " + c.ready + ": " + d.status().message());
+  } else if (!c.ready.empty() && c.ready != "notify") {
+    return Status::Error(fmt::format("--ready {}: use notify or delay:DURATION (e.g. delay:500ms)", c.ready));
+  }
+  if (c.watchdog.count() < 0) return Status::Error("--watchdog must not be negative");
+  Result<int> sig = ParseSignal(c.stop_signal.empty() ? "SIGTERM" : c.stop_signal);
+  if (!sig.ok()) return Status::Error("--stop-signal: " + sig.status().message());
+  c.stop_signal = SignalName(*sig);
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsBalancedProgram(const AppConfig& c) { return !c.listen.empty() && c.scheduler != "shared"; }
+
+Result<Millis> ParseWatchdog(const std::string& text) {
+  int seconds = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) return Millis(seconds * 1000LL);
+  return ParseDuration(text);
+}
+
 Status ValidateAppConfig(AppConfig& c) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -75,6 +115,8 @@ Status ValidateAppConfig(AppConfig& c) {
   if (c.interpreter.empty()) c.interpreter = IsNodeScript(c.script) || !(st.st_mode & 0111) ? "node" : "none";
   if (c.name.empty()) c.name = script.stem().string();
   if (c.instances < 1) return Status::Error("instances must be at least 1");
+  bool balanced_by_sticky = !c.sticky.empty() || !c.trust_proxy.empty();
+  if (c.scheduler.empty()) c.scheduler = c.listen.empty() || balanced_by_sticky ? "rr" : "shared";
   if (c.scheduler != "rr" && c.scheduler != "least" && c.scheduler != "shared") {
     return Status::Error(fmt::format("unknown scheduler '{}' (use rr, least or shared)", c.scheduler));
   }
@@ -103,26 +145,7 @@ Status ValidateAppConfig(AppConfig& c) {
     Result<ListenSpec> spec = ParseListenAddress(l);
     if (!spec.ok()) return spec.status();
   }
-  if (!c.listen.empty()) {
-    // Programs that get LISTEN_FDS accept by themselves.
-    if (c.scheduler == "rr") c.scheduler = "shared";
-    if (c.scheduler != "shared" || !c.sticky.empty()) {
-      return Status::Error(
-          "--listen hands the sockets to the workers (LISTEN_FDS), which accept themselves: --scheduler and "
-          "--sticky do not apply to them");
-    }
-  }
-  if (!c.ready.empty()) {
-    if (c.listen.empty()) {
-      return Status::Error("--ready applies to --listen programs (Node apps are ready when they listen)");
-    }
-    if (c.ready.starts_with("delay:")) {
-      Result<Millis> d = ParseDuration(c.ready.substr(6));
-      if (!d.ok()) return Status::Error("--ready " + c.ready + ": " + d.status().message());
-    } else if (c.ready != "notify") {
-      return Status::Error(fmt::format("--ready {}: use notify or delay:DURATION (e.g. delay:500ms)", c.ready));
-    }
-  }
+  if (Status s = ValidateProgramOptions(c); !s.ok()) return s;
   if (c.sticky_ttl.count() < 0) return Status::Error("--sticky-ttl must not be negative");
   if (c.sticky_timeout.count() <= 0) return Status::Error("--sticky-timeout must be positive");
   for (const auto& [k, v] : c.env) {
@@ -168,6 +191,8 @@ nlohmann::json AppConfigToJson(const AppConfig& c) {
           {"store", c.store},
           {"listen", c.listen},
           {"ready", c.ready},
+          {"watchdog_ms", c.watchdog.count()},
+          {"stop_signal", c.stop_signal},
           {"ready_timeout_ms", c.ready_timeout.count()},
           {"kill_timeout_ms", c.kill_timeout.count()},
           {"max_memory_restart", c.max_memory_restart},
@@ -198,6 +223,7 @@ Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
   int64_t ready_ms = c.ready_timeout.count(), kill_ms = c.kill_timeout.count();
   int64_t ttl_ms = c.sticky_ttl.count(), peek_ms = c.sticky_timeout.count();
   int64_t min_uptime_ms = c.min_uptime.count();
+  int64_t watchdog_ms = c.watchdog.count();
   for (Status s : {Read(j, "name", &c.name), Read(j, "script", &c.script),
                    Read(j, "interpreter", &c.interpreter), Read(j, "interpreter_args", &c.interpreter_args),
                    Read(j, "args", &c.args), Read(j, "cwd", &c.cwd), Read(j, "env", &env),
@@ -207,7 +233,8 @@ Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
                    Read(j, "trust_proxy", &c.trust_proxy), Read(j, "sticky_ttl_ms", &ttl_ms),
                    Read(j, "sticky_timeout_ms", &peek_ms), Read(j, "store", &c.store), Read(j, "listen", &c.listen),
                    Read(j, "ready", &c.ready), Read(j, "max_memory_restart", &c.max_memory_restart),
-                   Read(j, "max_restarts", &c.max_restarts), Read(j, "min_uptime_ms", &min_uptime_ms)}) {
+                   Read(j, "max_restarts", &c.max_restarts), Read(j, "min_uptime_ms", &min_uptime_ms),
+                   Read(j, "watchdog_ms", &watchdog_ms), Read(j, "stop_signal", &c.stop_signal)}) {
     if (!s.ok()) return s;
   }
   c.env.assign(env.begin(), env.end());
@@ -216,6 +243,7 @@ Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
   c.sticky_ttl = Millis(ttl_ms);
   c.sticky_timeout = Millis(peek_ms);
   c.min_uptime = Millis(min_uptime_ms);
+  c.watchdog = Millis(watchdog_ms);
   return c;
 }
 

@@ -26,7 +26,10 @@ struct AppConfig {
   // `cohort start` from the caller as PM2 does; empty: the primary's own.
   std::vector<std::string> environment;
   int instances = 1;
-  std::string scheduler = "rr";        // rr | least | shared
+  // rr | least | shared; "" until Validate() picks the default: rr for Node
+  // apps; for --listen programs shared (they accept from LISTEN_FDS), or rr
+  // with --sticky / --trust-proxy (balanced: connections come over a channel).
+  std::string scheduler;
   // Sticky balancing (sticky_key.h): "" (none), ip, cookie:NAME, header:NAME,
   // query:NAME; with it, `scheduler` places connections that have no key.
   std::string sticky;
@@ -36,13 +39,21 @@ struct AppConfig {
   // Shared store (--store): "" none, "builtin" (cohort's own, a supervised
   // child started before the workers), or redis://host:port[/db] (external).
   std::string store;
-  // Any-language mode (--listen): the primary owns these sockets and hands
-  // them to every worker systemd-style (LISTEN_FDS, fds from 3); workers
-  // accept themselves. Entries as ParseListenAddress takes them.
+  // Any-language mode (--listen): the primary owns these sockets. In shared
+  // mode it hands them to every worker systemd-style (LISTEN_FDS, fds from 3)
+  // and workers accept themselves; in balanced mode (scheduler rr|least) it
+  // accepts and passes each connection over the worker's channel
+  // (docs/worker-protocol.md). Entries as ParseListenAddress takes them.
   std::vector<std::string> listen;
   // When a --listen worker counts as ready: "" at once, "notify" on READY=1
   // (sd_notify via NOTIFY_SOCKET), "delay:DURATION" after that long.
   std::string ready;
+  // --listen workers: systemd's watchdog (WATCHDOG_USEC); one silent for this
+  // long is killed and restarted. 0 = off.
+  Millis watchdog{0};
+  // --listen workers: the signal that asks one to leave ("SIGTERM" after
+  // Validate() when none was given); SIGKILL follows after kill_timeout.
+  std::string stop_signal;
   Millis ready_timeout{10000};
   Millis kill_timeout{5000};
   // max_memory_restart: a serving worker whose resident memory goes over this
@@ -57,6 +68,14 @@ struct AppConfig {
 // Checks and completes `config`: resolves the script against cwd (error names
 // the missing file), picks the interpreter, defaults the name, checks limits.
 Status ValidateAppConfig(AppConfig& config);
+
+// True for --listen programs that get their connections over a channel
+// (balanced) rather than the listening sockets (shared). After Validate().
+bool IsBalancedProgram(const AppConfig& config);
+
+// --watchdog's value: a plain number is seconds (systemd's WatchdogSec=),
+// otherwise a duration ("500ms", "2s").
+Result<Millis> ParseWatchdog(const std::string& text);
 
 // "max" or 0 = one per CPU, "-N" = CPUs minus N (at least 1), "N" = N.
 Result<int> ParseInstances(const std::string& text);

@@ -1,5 +1,6 @@
 #include "app_config.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -28,6 +29,10 @@ TEST(AppConfigJson, RoundTripsEveryField) {
   c.max_memory_restart = 300ull << 20;
   c.max_restarts = 5;
   c.min_uptime = Millis(3000);
+  c.listen = {"8080", "unix:/tmp/x.sock"};
+  c.ready = "notify";
+  c.watchdog = Millis(3000);
+  c.stop_signal = "SIGQUIT";
   Result<AppConfig> back = AppConfigFromJson(AppConfigToJson(c));
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(AppConfigToJson(*back), AppConfigToJson(c));
@@ -38,6 +43,8 @@ TEST(AppConfigJson, RoundTripsEveryField) {
   EXPECT_EQ(back->max_memory_restart, 300ull << 20);
   EXPECT_EQ(back->max_restarts, 5);
   EXPECT_EQ(back->min_uptime, Millis(3000));
+  EXPECT_EQ(back->watchdog, Millis(3000));
+  EXPECT_EQ(back->stop_signal, "SIGQUIT");
 }
 
 TEST(AppConfigJson, WrongTypesNameTheField) {
@@ -79,6 +86,81 @@ TEST(ValidateAppConfig, ResolvesTheScriptAndPicksNodeForJavaScript) {
   EXPECT_NE(s.message().find(std::string(dir) + "/nope.js"), std::string::npos) << s.message();
   ::unlink(script.c_str());
   ::rmdir(dir);
+}
+
+class ValidateProgram : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/cohort-prog-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    script = dir + "/server";
+    std::fclose(std::fopen(script.c_str(), "w"));
+    ::chmod(script.c_str(), 0755);
+  }
+  void TearDown() override {
+    ::unlink(script.c_str());
+    ::rmdir(dir.c_str());
+  }
+  AppConfig Program() {
+    AppConfig c;
+    c.script = script;
+    c.listen = {"8080"};
+    return c;
+  }
+  std::string dir, script;
+};
+
+TEST_F(ValidateProgram, ListenDefaultsToSharedAndBalancesWhenAskedOrSticky) {
+  AppConfig plain = Program();
+  ASSERT_TRUE(ValidateAppConfig(plain).ok());
+  EXPECT_EQ(plain.scheduler, "shared");
+  EXPECT_EQ(plain.stop_signal, "SIGTERM");
+  EXPECT_EQ(plain.interpreter, "none");
+  AppConfig rr = Program();
+  rr.scheduler = "rr";
+  ASSERT_TRUE(ValidateAppConfig(rr).ok());
+  EXPECT_TRUE(IsBalancedProgram(rr));
+  AppConfig sticky = Program();
+  sticky.sticky = "header:X-User";
+  ASSERT_TRUE(ValidateAppConfig(sticky).ok());
+  EXPECT_EQ(sticky.scheduler, "rr");
+  AppConfig node;
+  node.script = script;
+  node.interpreter = "node";
+  ASSERT_TRUE(ValidateAppConfig(node).ok());
+  EXPECT_EQ(node.scheduler, "rr");
+  EXPECT_FALSE(IsBalancedProgram(node));
+}
+
+TEST_F(ValidateProgram, ProgramOnlyOptionsAreRefusedForNodeAppsNamingTheOption) {
+  struct Case {
+    void (*set)(AppConfig&);
+    const char* message;
+  };
+  for (const Case& c : {Case{[](AppConfig& a) { a.ready = "notify"; }, "--ready applies to --listen"},
+                        Case{[](AppConfig& a) { a.watchdog = Millis(1000); }, "--watchdog applies to --listen"},
+                        Case{[](AppConfig& a) { a.stop_signal = "SIGINT"; }, "--stop-signal applies to --listen"}}) {
+    AppConfig a = Program();
+    a.listen.clear();
+    c.set(a);
+    Status s = ValidateAppConfig(a);
+    EXPECT_NE(s.message().find(c.message), std::string::npos) << s.message();
+  }
+  AppConfig bad = Program();
+  bad.stop_signal = "SIGNOPE";
+  EXPECT_NE(ValidateAppConfig(bad).message().find("--stop-signal: unknown signal 'SIGNOPE'"), std::string::npos);
+  AppConfig shared_sticky = Program();
+  shared_sticky.scheduler = "shared";
+  shared_sticky.sticky = "ip";
+  EXPECT_NE(ValidateAppConfig(shared_sticky).message().find("cannot be used with --scheduler shared"),
+            std::string::npos);
+}
+
+TEST(ParseWatchdog, APlainNumberIsSecondsAsInSystemd) {
+  EXPECT_EQ(*ParseWatchdog("5"), Millis(5000));
+  EXPECT_EQ(*ParseWatchdog("250ms"), Millis(250));
+  EXPECT_EQ(*ParseWatchdog("1m"), Millis(60000));
+  EXPECT_FALSE(ParseWatchdog("often").ok());
 }
 
 }  // namespace

@@ -42,14 +42,14 @@ int Usage(const std::string& message) {
 
 struct RunArgs {
   std::string instances = "1";
-  std::string name, interpreter, node_args, cwd, scheduler = "rr";
+  std::string name, interpreter, node_args, cwd, scheduler;
   std::string script;
   std::vector<std::string> args, env;
   std::string ready_timeout = "10s", kill_timeout = "5s";
   std::string sticky, trust_proxy, sticky_ttl = "0", sticky_timeout = "1s";
   std::string store;
   std::vector<std::string> listen;
-  std::string ready;
+  std::string ready, watchdog, stop_signal;
   std::string max_memory_restart, min_uptime = "1s";
   std::string metrics;
   int max_restarts = 16;
@@ -66,8 +66,9 @@ void AddRunOptions(CLI::App* run, RunArgs& a) {
   run->add_option("--node-args", a.node_args, "Arguments for the interpreter, e.g. \"--max-old-space-size=512\"");
   run->add_option("--cwd", a.cwd, "Working directory of the workers (default: the current one)");
   run->add_option("-e,--env", a.env, "Environment variable for the workers, KEY=VALUE (repeatable)");
-  run->add_option("-s,--scheduler", a.scheduler, "Connection balancing: rr (round-robin), least, shared (kernel)")
-      ->capture_default_str();
+  run->add_option("-s,--scheduler", a.scheduler,
+                  "Connection balancing: rr (round-robin; the default for Node apps), least, shared (kernel; the "
+                  "default with --listen)");
   run->add_option("--sticky", a.sticky,
                   "Keep each user on one worker, by: ip, cookie:NAME, header:NAME or query:NAME");
   run->add_option("--trust-proxy", a.trust_proxy,
@@ -83,10 +84,16 @@ void AddRunOptions(CLI::App* run, RunArgs& a) {
       ->default_str("builtin");
   run->add_option("--listen", a.listen,
                   "Any program: own this socket (PORT, HOST:PORT, [V6]:PORT, unix:PATH; repeatable) and give it to "
-                  "every worker systemd-style (LISTEN_FDS)");
+                  "every worker systemd-style (LISTEN_FDS); with --scheduler rr|least or --sticky, pass each "
+                  "connection over the worker's channel instead (docs/worker-protocol.md)");
   run->add_option("--ready", a.ready,
-                  "With --listen: a worker is ready on READY=1 (notify: sd_notify via NOTIFY_SOCKET) or after "
-                  "delay:DURATION; default at once");
+                  "With --listen: a worker is ready on READY=1 (notify: sd_notify via NOTIFY_SOCKET, or \"ready\" on "
+                  "its channel) or after delay:DURATION; default at once");
+  run->add_option("--watchdog", a.watchdog,
+                  "With --listen: a worker that sends no WATCHDOG=1 (sd_notify) for this long is replaced; a plain "
+                  "number is seconds");
+  run->add_option("--stop-signal", a.stop_signal,
+                  "With --listen: the signal that asks a worker to leave (default SIGTERM; SIGKILL after --kill-timeout)");
   run->add_option("--ready-timeout", a.ready_timeout, "How long a new worker may take to listen during a reload")
       ->capture_default_str();
   run->add_option("--kill-timeout", a.kill_timeout, "How long a leaving worker may take before SIGKILL")
@@ -140,6 +147,12 @@ Result<AppConfig> ToAppConfig(const RunArgs& a) {
   c.store = a.store;
   c.listen = a.listen;
   c.ready = a.ready;
+  c.stop_signal = a.stop_signal;
+  if (!a.watchdog.empty()) {
+    Result<Millis> w = ParseWatchdog(a.watchdog);
+    if (!w.ok()) return Status::Error("--watchdog: " + w.status().message());
+    c.watchdog = *w;
+  }
   Result<Millis> ttl = ParseDuration(a.sticky_ttl);
   if (!ttl.ok()) return Status::Error("--sticky-ttl: " + ttl.status().message());
   Result<Millis> peek = ParseDuration(a.sticky_timeout);

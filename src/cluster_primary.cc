@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "duration.h"
 #include "exit_status.h"
 #include "listen_socket.h"
 #include "node_protocol.h"
@@ -59,7 +58,8 @@ bool IsReservedEnv(std::string_view entry) {
   for (std::string_view name : {"NODE_UNIQUE_ID=", "NODE_CHANNEL_FD=",
                                 "NODE_CHANNEL_SERIALIZATION_MODE=", "COHORT_INSTANCE=",
                                 "NODE_APP_INSTANCE=", "COHORT_STICKY=", "LISTEN_FDS=", "LISTEN_PID=",
-                                "LISTEN_FDNAMES="}) {
+                                "LISTEN_FDNAMES=", "COHORT_CHANNEL_FD=", "NOTIFY_SOCKET=", "WATCHDOG_USEC=",
+                                "WATCHDOG_PID="}) {
     if (entry.substr(0, name.size()) == name) return true;
   }
   return false;
@@ -112,6 +112,20 @@ ClusterPrimary::ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger
     if (!overrides.count(name)) base_env_.emplace_back(entry);
   }
   for (const auto& [k, v] : overrides) base_env_.push_back(k + "=" + v);
+  if (!config_.listen.empty()) {
+    ProgramWorkers::Deps deps;
+    deps.loop = loop_;
+    deps.host = this;
+    deps.supervisor = &supervisor_;
+    deps.balancer = &balancer_;
+    deps.sticky = peek_options_ ? &sticky_table_ : nullptr;
+    deps.log = [this](LogLevel level, const std::string& line) { Log(level, line); };
+    deps.open_listener = [this](const std::string& key, const ListenSpec& spec) {
+      Status error;
+      return FindOrOpenListener(key, spec, &error) ? Status::Ok() : error;
+    };
+    program_ = std::make_unique<ProgramWorkers>(config_, std::move(deps));
+  }
 }
 
 ClusterPrimary::~ClusterPrimary() {
@@ -136,8 +150,8 @@ Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_fa
                                        "with cohort:sticky", hook.status().message()));
     }
   }
-  if (activation()) {
-    if (Status s = OpenActivationSockets(); !s.ok()) return s;
+  if (program_) {
+    if (Status s = program_->Open(); !s.ok()) return s;
   }
   if (config_.store.starts_with("redis")) {
     // An external store that is down is an error now, not in every worker later.
@@ -168,64 +182,9 @@ Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_fa
   return Status::Ok();
 }
 
-Status ClusterPrimary::OpenActivationSockets() {
-  for (const std::string& text : config_.listen) {
-    Result<ListenSpec> spec = ParseListenAddress(text);
-    if (!spec.ok()) return spec.status();
-    Result<UniqueFd> fd = BindListener(*spec);
-    if (!fd.ok()) return fd.status();
-    // systemd passes blocking sockets unless told otherwise; programs expect that.
-    int flags = ::fcntl(fd->get(), F_GETFL);
-    ::fcntl(fd->get(), F_SETFL, flags & ~O_NONBLOCK);
-    Log(LogLevel::kInfo, fmt::format("listening on {} (handed to the workers as LISTEN_FDS)", spec->Describe()));
-    activation_.emplace_back(*spec, std::move(*fd));
-  }
-  if (config_.ready == "notify") {
-    Result<std::string> home = CohortHome();
-    if (!home.ok()) return home.status();
-    Result<std::string> dir = EnsureRunDir(*home);
-    if (!dir.ok()) return dir.status();
-    auto sock = NotifySocket::Open(loop_, *dir + "/" + config_.name + ".notify",
-                                   [this](pid_t pid, const NotifyFields& f) { OnNotify(pid, f); });
-    if (!sock.ok()) return sock.status();
-    notify_ = std::move(*sock);
-  }
-  return Status::Ok();
-}
-
-void ClusterPrimary::ReportListening(WorkerId id) {
-  Worker* w = FindWorker(id);
-  if (w == nullptr || w->ready_reported) return;
-  w->ready_reported = true;
-  for (const auto& [spec, fd] : activation_) supervisor_.OnListening(id, "listen:" + spec.Describe());
-}
-
-void ClusterPrimary::OnNotify(pid_t pid, const NotifyFields& fields) {
-  for (auto& [id, w] : workers_) {
-    if (w.pid != pid) continue;
-    for (const auto& [k, v] : fields) {
-      if (k == "READY" && v == "1") {
-        ReportListening(id);
-      } else if (k == "STATUS") {
-        w.status_text = v;
-      } else if (k == "STOPPING" && v == "1") {
-        Log(LogLevel::kDebug, fmt::format("slot {}: worker {} is stopping", w.slot, id));
-      }
-    }
-    return;
-  }
-}
-
 std::vector<std::string> ClusterPrimary::WorkerEnv(WorkerId id, int slot) const {
   std::vector<std::string> env = base_env_;
-  if (activation()) {
-    // systemd's socket activation: LISTEN_PID is set in the child itself.
-    env.push_back(fmt::format("LISTEN_FDS={}", activation_.size()));
-    std::vector<std::string> names;
-    for (size_t i = 0; i < activation_.size(); ++i) names.push_back(fmt::format("listen{}", i));
-    env.push_back(fmt::format("LISTEN_FDNAMES={}", fmt::join(names, ":")));
-    if (notify_) env.push_back("NOTIFY_SOCKET=" + notify_->path());
-  } else {
+  if (!program_) {
     env.push_back(fmt::format("NODE_UNIQUE_ID={}", id));
     env.push_back("NODE_CHANNEL_FD=3");
     env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
@@ -239,53 +198,55 @@ std::vector<std::string> ClusterPrimary::WorkerEnv(WorkerId id, int slot) const 
 }
 
 Result<pid_t> ClusterPrimary::SpawnWorker(WorkerId id, int slot) {
-  // Node workers get an IPC channel at fd 3; --listen workers the listening sockets from fd 3.
-  UniqueFd ours, theirs;
-  if (!activation()) {
+  // Node workers get an IPC channel at fd 3; --listen workers what ProgramWorkers plans.
+  ProgramWorkers::SpawnPlan plan;
+  if (program_) {
+    Result<ProgramWorkers::SpawnPlan> p = program_->Plan();
+    if (!p.ok()) return p.status();
+    plan = std::move(*p);
+  } else {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return Status::FromErrno("socketpair");
-    ours.reset(sv[0]);
-    theirs.reset(sv[1]);
+    plan.ours.reset(sv[0]);
+    plan.theirs.reset(sv[1]);
+    plan.fds.push_back(plan.theirs.get());
   }
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return Status::FromErrno("pipe2");
   UniqueFd out_r(out[0]), out_w(out[1]);
   if (::pipe2(err, O_CLOEXEC) != 0) return Status::FromErrno("pipe2");
   UniqueFd err_r(err[0]), err_w(err[1]);
-  std::vector<int> extra_fds;
-  if (activation()) {
-    for (const auto& [spec, fd] : activation_) extra_fds.push_back(fd.get());
-  } else {
-    extra_fds.push_back(theirs.get());
-  }
 
   std::vector<std::string> argv = WorkerArgv(config_);
   if (!sticky_hook_.empty()) argv.insert(argv.begin() + 1, {"--require", sticky_hook_});
+  std::vector<std::string> env = WorkerEnv(id, slot);
+  env.insert(env.end(), plan.env.begin(), plan.env.end());
   SpawnSpec spec{.file = argv[0],
                  .argv = argv,
-                 .env = WorkerEnv(id, slot),
+                 .env = std::move(env),
                  .cwd = config_.cwd,
                  .stdin_fd = -1,
                  .stdout_fd = out_w.get(),
                  .stderr_fd = err_w.get(),
-                 .extra_fds = extra_fds,
+                 .extra_fds = plan.fds,
                  .new_process_group = true,
                  .parent_death_signal = SIGTERM,
-                 .set_listen_pid = activation()};
+                 .own_pid_env = plan.own_pid_env};
   Result<pid_t> pid = Spawn(spec);
   if (!pid.ok()) return pid;
 
   Worker& w = RecordWorker(id, slot, *pid, std::move(out_r), std::move(err_r));
-  if (activation()) {
-    // Readiness (deferred: the supervisor is in the middle of spawning).
-    if (config_.ready.empty()) {
-      StartTimer(Millis(0), [this, id] { ReportListening(id); });
-    } else if (config_.ready.starts_with("delay:")) {
-      Result<Millis> d = ParseDuration(config_.ready.substr(6));
-      StartTimer(d.ok() ? *d : Millis(0), [this, id] { ReportListening(id); });
-    }
-    return pid;
+  if (program_) {
+    program_->Started(id, slot, *pid, std::move(plan.ours));
+  } else {
+    OpenNodeChannel(w, std::move(plan.ours));
   }
+  return pid;
+}
+
+void ClusterPrimary::OpenNodeChannel(Worker& w, UniqueFd ours) {
+  WorkerId id = w.id;
+  int slot = w.slot;
   IpcChannel::Callbacks cb;
   cb.on_line = [this, id](std::string_view line, int& fd) {
     if (Worker* w = FindWorker(id)) OnLine(*w, line, fd);
@@ -299,7 +260,6 @@ Result<pid_t> ClusterPrimary::SpawnWorker(WorkerId id, int slot) {
     StartTimer(Millis(0), [this, id, why] { OnChannelClosed(id, why); });
   };
   w.channel = std::make_unique<IpcChannel>(loop_, std::move(ours), std::move(cb));
-  return pid;
 }
 
 ClusterPrimary::Worker& ClusterPrimary::RecordWorker(WorkerId id, int slot, pid_t pid, UniqueFd out_r,
@@ -520,11 +480,12 @@ void ClusterPrimary::OnUserMessage(Worker& w, const nlohmann::json& msg) {
 }
 
 Result<int> ClusterPrimary::SendMessage(const nlohmann::json& message, std::optional<int> slot) {
-  if (IsNodeInternal(message)) {
-    return Status::Error("messages whose cmd starts with NODE_ are reserved for Node's own protocol");
-  }
   if (slot && (*slot < 0 || *slot >= supervisor_.instances())) {
     return Status::Error(fmt::format("no slot {} (the app has slots 0..{})", *slot, supervisor_.instances() - 1));
+  }
+  if (program_) return program_->SendMessage(message, slot);
+  if (IsNodeInternal(message)) {
+    return Status::Error("messages whose cmd starts with NODE_ are reserved for Node's own protocol");
   }
   std::string line = ToLine(message);
   int delivered = 0;
@@ -556,11 +517,13 @@ bool ClusterPrimary::OnChildExit(pid_t pid, ExitStatus status) {
     // Read what it wrote before dying (an accepted:true among it) before
     // re-dispatching its unconfirmed connections.
     if (w.channel && w.channel->open()) w.channel->Drain();
+    if (program_) program_->ReadBeforeExit(id);
     if (w.out) w.out->Finish();
     if (w.err) w.err->Finish();
     ForgetWorker(id);
     if (w.channel) lazy_replies_.Forget(w.channel.get());
     usage_.Remove(id);
+    if (program_) program_->Exited(id);
     workers_.erase(it);
     supervisor_.OnExit(id, status);
     return true;
@@ -571,6 +534,7 @@ bool ClusterPrimary::OnChildExit(pid_t pid, ExitStatus status) {
 void ClusterPrimary::DisconnectWorker(WorkerId id) {
   Worker* w = FindWorker(id);
   if (!w) return;
+  if (program_) return program_->Leave(id);
   balancer_.Drain(id);
   if (w->disconnect_sent) return;
   w->disconnect_sent = true;
@@ -602,6 +566,7 @@ void ClusterPrimary::CancelTimer(TimerId id) { timers_.Cancel(id); }
 TimePoint ClusterPrimary::Now() const { return std::chrono::steady_clock::now(); }
 
 Status ClusterPrimary::SendConnection(WorkerId worker, const std::string& key_json, uint64_t seq, int fd) {
+  if (program_) return program_->SendConnection(worker, key_json, seq, fd);
   Worker* w = FindWorker(worker);
   if (!w || !w->channel || !w->channel->open()) return Status::Error("the worker's channel is closed");
   std::string line = NewConnLine(key_json, seq);
@@ -620,8 +585,7 @@ void ClusterPrimary::Stop(Done done) {
   supervisor_.Stop([this, done = std::move(done)](Status s) {
     listeners_.clear();
     peekers_.clear();
-    activation_.clear();
-    notify_.reset();
+    if (program_) program_->Close();
     // The store goes last: workers may write to it until they exit.
     if (store_) return store_->Stop([done, s] { done(s); });
     done(s);

@@ -2,7 +2,8 @@
 // channel Node expects, answers their cluster protocol (design.md §2), owns
 // the app's listening sockets for its whole life and balances connections
 // (Balancer), and carries out the Supervisor's decisions as the real
-// WorkerHost. Runs on one libuv loop; never blocks on a worker.
+// WorkerHost. Workers that are not Node (--listen) are ProgramWorkers' to
+// speak with. Runs on one libuv loop; never blocks on a worker.
 //
 // Owns: the Supervisor, the Balancer and its Scheduler, every Listener and
 // every worker's channel and output pipes. Child exits come from outside
@@ -34,7 +35,7 @@
 #include "supervisor.h"
 #include "timer_set.h"
 #include "usage_sampler.h"
-#include "notify_socket.h"
+#include "program_workers.h"
 #include "store_supervisor.h"
 #include "uv_handle.h"
 
@@ -95,16 +96,10 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
     std::set<std::string> keys;  // servers it asked for
     std::deque<HandleSend> unacked;
     bool disconnect_sent = false;
-    bool ready_reported = false;  // --listen workers: told the supervisor they listen
-    std::string status_text;      // --listen workers: their last sd_notify STATUS=
   };
-  bool activation() const { return !config_.listen.empty(); }
   // The record of a just-spawned worker, with its output forwarded to the log.
   Worker& RecordWorker(WorkerId id, int slot, pid_t pid, UniqueFd out_r, UniqueFd err_r);
-  // --listen: binds the sockets workers get as LISTEN_FDS (and the notify socket).
-  Status OpenActivationSockets();
-  void ReportListening(WorkerId id);
-  void OnNotify(pid_t pid, const NotifyFields& fields);
+  void OpenNodeChannel(Worker& w, UniqueFd ours);
 
   void OnLine(Worker& w, std::string_view line, int& fd);
   void OnCluster(Worker& w, const nlohmann::json& msg);
@@ -124,9 +119,6 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
 
   uv_loop_t* loop_;
   AppConfig config_;
-  // --listen: the sockets, in LISTEN_FDS order, owned for the primary's life.
-  std::vector<std::pair<ListenSpec, UniqueFd>> activation_;
-  std::unique_ptr<NotifySocket> notify_;  // --ready notify
   std::unique_ptr<StoreSupervisor> store_;  // --store (built-in): started before the workers
   std::vector<std::string> store_env_;      // "K=V" for the workers: COHORT_STORE_URL, REDIS_URL
   Logger* logger_;
@@ -146,6 +138,8 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   uint64_t next_seq_ = 1;  // for the primary's own cluster messages
   bool shared_ = false;
   std::vector<std::string> base_env_;
+  // --listen programs (declared last: it reports to the members above).
+  std::unique_ptr<ProgramWorkers> program_;
 };
 
 }  // namespace cohort

@@ -33,8 +33,7 @@ json ClusterPrimary::DescribeWorkers() const {
       w["cpu_seconds"] = u->cpu_seconds;
       w["rss_bytes"] = u->rss_bytes;
     }
-    auto it = workers_.find(v.id);
-    if (it != workers_.end() && !it->second.status_text.empty()) w["status"] = it->second.status_text;
+    if (program_ && !program_->StatusOf(v.id).empty()) w["status"] = program_->StatusOf(v.id);
     workers.push_back(std::move(w));
   }
   return workers;
@@ -75,11 +74,7 @@ json ClusterPrimary::Describe() const {
     listeners.push_back(entry);
     queued += balancer_.queued(key);
   }
-  for (const auto& [spec, fd] : activation_) {
-    json entry = {{"address", spec.Describe()}, {"key", "listen:" + spec.Describe()}, {"activation", true}};
-    if (spec.kind != ListenSpec::Kind::kUnix) entry["sockname"] = SocknameJson(fd.get());
-    listeners.push_back(entry);
-  }
+  if (program_) program_->DescribeSockets(listeners);
   const BalancerStats& t = balancer_.totals();
   json store = nullptr;
   if (store_) {

@@ -209,6 +209,16 @@ Result<AppConfig> MapApp(const json& a, const std::string& where, const std::str
     } else if (key == "ready") {
       if (!v.is_string()) return Status::Error(at + ": must be notify or delay:DURATION");
       c.ready = v.get<std::string>();
+    } else if (key == "stop_signal") {
+      if (!v.is_string() && !v.is_number_integer()) return Status::Error(at + ": must be a signal name or number");
+      c.stop_signal = v.is_string() ? v.get<std::string>() : v.dump();
+    } else if (key == "watchdog") {
+      // As --watchdog: a number is seconds (systemd's WatchdogSec=).
+      Result<Millis> d = v.is_number_integer() ? Result<Millis>(Millis(v.get<int64_t>() * 1000))
+                         : v.is_string()       ? ParseWatchdog(v.get<std::string>())
+                                               : Result<Millis>(Status::Error("must be seconds or a duration like \"5s\""));
+      if (!d.ok()) return Status::Error(at + ": " + d.status().message());
+      c.watchdog = *d;
     } else if (key == "store") {
       // true = the built-in store; a string = a redis:// URL.
       if (v.is_boolean()) {

@@ -86,6 +86,34 @@ TEST_F(ConfigFileTest, StickyFields) {
   EXPECT_NE(bad.status().message().find("unknown sticky mode 'hash'"), std::string::npos) << bad.status().message();
 }
 
+TEST_F(ConfigFileTest, ProgramFields) {
+  json doc = json::parse(R"({"apps":[{"name":"a","script":"server.js","listen":"8080","watchdog":5,"stop_signal":"quit"},
+    {"name":"b","script":"server.js","listen":["8081","unix:/tmp/b.sock"],"scheduler":"least","watchdog":"500ms",
+     "stop_signal":2,"ready":"notify"}]})");
+  auto r = AppsFromDocument(doc, "c.json", dir, "");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const AppConfig& a = r->apps[0];
+  EXPECT_EQ(a.scheduler, "shared") << "--listen without a scheduler: socket activation";
+  EXPECT_FALSE(IsBalancedProgram(a));
+  EXPECT_EQ(a.watchdog, Millis(5000)) << "a number is seconds, as --watchdog";
+  EXPECT_EQ(a.stop_signal, "SIGQUIT");
+  const AppConfig& b = r->apps[1];
+  EXPECT_TRUE(IsBalancedProgram(b));
+  EXPECT_EQ(b.listen, (std::vector<std::string>{"8081", "unix:/tmp/b.sock"}));
+  EXPECT_EQ(b.watchdog, Millis(500));
+  EXPECT_EQ(b.stop_signal, "SIGINT");
+  EXPECT_EQ(b.ready, "notify");
+  EXPECT_TRUE(r->warnings.empty());
+  for (const char* bad : {R"({"apps":[{"script":"server.js","listen":"8080","stop_signal":"STOPIT"}]})",
+                          R"({"apps":[{"script":"server.js","listen":"8080","stop_signal":[]}]})",
+                          R"({"apps":[{"script":"server.js","listen":"8080","watchdog":"soon"}]})",
+                          R"({"apps":[{"script":"server.js","watchdog":"5s"}]})"}) {
+    auto e = AppsFromDocument(json::parse(bad), "c.json", dir, "");
+    ASSERT_FALSE(e.ok()) << bad;
+    EXPECT_NE(e.status().message().find("c.json: apps[0]"), std::string::npos) << e.status().message();
+  }
+}
+
 TEST_F(ConfigFileTest, StoreField) {
   auto builtin = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","store":true}]})"), "c.json", dir, "");
   ASSERT_TRUE(builtin.ok()) << builtin.status().message();

@@ -41,7 +41,7 @@ void WriteDecimal(char* out, long v) {  // enough room guaranteed by the caller
 }
 
 [[noreturn]] void ChildMain(const SpawnSpec& spec, const std::string& path, char** argv,
-                            char** envp, char* listen_pid_entry, pid_t parent, int error_pipe,
+                            char** envp, char* const* own_pid_entries, pid_t parent, int error_pipe,
                             int devnull) {
   if (spec.new_process_group) ::setpgid(0, 0);
   if (spec.parent_death_signal != 0) {
@@ -77,7 +77,7 @@ void WriteDecimal(char* out, long v) {  // enough room guaranteed by the caller
   for (int sig = 1; sig < NSIG; ++sig) {
     if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
   }
-  if (listen_pid_entry) WriteDecimal(listen_pid_entry + std::strlen("LISTEN_PID="), ::getpid());
+  for (char* const* e = own_pid_entries; *e; ++e) WriteDecimal(std::strchr(*e, '=') + 1, ::getpid());
   ::execve(path.c_str(), argv, envp);
   ChildFail(error_pipe, errno);
 }
@@ -116,13 +116,16 @@ Result<pid_t> Spawn(const SpawnSpec& spec) {
   if (!path.ok()) return path.status();
 
   std::vector<std::string> env = spec.env;
-  if (spec.set_listen_pid) env.push_back("LISTEN_PID=" + std::string(20, '0'));
+  size_t own_pid_first = env.size();
+  for (const std::string& name : spec.own_pid_env) env.push_back(name + "=" + std::string(20, '0'));
   std::vector<char*> argv, envp;
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
-  char* listen_pid_entry = spec.set_listen_pid ? env.back().data() : nullptr;
+  std::vector<char*> own_pid_entries;  // rewritten in place by the child: no allocation after fork
+  for (size_t i = own_pid_first; i < env.size(); ++i) own_pid_entries.push_back(env[i].data());
+  own_pid_entries.push_back(nullptr);
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Status::FromErrno("pipe2");
@@ -134,7 +137,7 @@ Result<pid_t> Spawn(const SpawnSpec& spec) {
   pid_t pid = ::fork();
   if (pid < 0) return Status::FromErrno("fork");
   if (pid == 0) {
-    ChildMain(spec, *path, argv.data(), envp.data(), listen_pid_entry, parent, err_write.get(),
+    ChildMain(spec, *path, argv.data(), envp.data(), own_pid_entries.data(), parent, err_write.get(),
               devnull.get());
   }
   err_write.reset();

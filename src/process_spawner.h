@@ -29,7 +29,9 @@ struct SpawnSpec {
   std::vector<int> extra_fds;     // extra_fds[i] becomes fd 3+i in the child
   bool new_process_group = true;  // so a terminal's Ctrl-C reaches only the primary
   int parent_death_signal = 0;    // sent to the child when the primary dies; 0: none
-  bool set_listen_pid = false;    // add LISTEN_PID=<the child's own pid> (systemd convention)
+  // Variables set to the child's own pid, written after fork (systemd's
+  // LISTEN_PID and WATCHDOG_PID name the process they are meant for).
+  std::vector<std::string> own_pid_env;
 };
 
 Result<pid_t> Spawn(const SpawnSpec& spec);

@@ -90,7 +90,10 @@ test('--ready notify: a reload whose new worker never sends READY=1 aborts; the 
 test('--listen and --ready errors are clear and start nothing', async () => {
   for (const [args, re] of [
     [['--listen', 'nonsense'], /--listen nonsense: bad port/],
-    [['--listen', '8080', '--sticky', 'ip'], /--scheduler and --sticky do not apply/],
+    [['--listen', '8080', '--scheduler', 'shared', '--sticky', 'ip'], /cannot be used with --scheduler shared/],
+    [['--listen', '8080', '--stop-signal', 'SIGNOPE'], /--stop-signal: unknown signal 'SIGNOPE'/],
+    [['--listen', '8080', '--watchdog', 'often'], /--watchdog: /],
+    [['--watchdog', '2'], /--watchdog applies to --listen programs/],
     [['--listen', '8080', '--ready', 'soon'], /--ready soon: use notify or delay/],
     [['--ready', 'notify'], /--ready applies to --listen programs/],
   ]) {
