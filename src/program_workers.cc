@@ -1,8 +1,6 @@
 #include "program_workers.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -23,23 +21,8 @@ constexpr int kBadLinesLogged = 10;
 channel::Peer PeerOf(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
-  channel::Peer p;
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return p;
-  char text[INET6_ADDRSTRLEN] = "";
-  if (ss.ss_family == AF_INET) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&ss);
-    p.family = "IPv4";
-    p.address = ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) ? text : "";
-    p.port = ntohs(in->sin_port);
-  } else if (ss.ss_family == AF_INET6) {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    p.family = "IPv6";
-    p.address = ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text) ? text : "";
-    p.port = ntohs(in6->sin6_port);
-  } else {
-    p.family = "unix";
-  }
-  return p;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
+  return channel::PeerFromSockaddr(ss);
 }
 
 // For log lines: a worker's bad line, short and printable.

@@ -1,5 +1,8 @@
 #include "worker_protocol.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <utility>
 
 namespace cohort::channel {
@@ -28,6 +31,11 @@ std::string_view NameOf(FromWorker::Type type) {
 
 // Never throws: invalid UTF-8 in strings is replaced.
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// "type" first in every line (nlohmann would sort the keys), for people reading them.
+std::string TypedLine(std::string_view type, const char* field, const json& value) {
+  return std::string(R"({"type":")") + std::string(type) + "\",\"" + field + "\":" + Dump(value) + "}\n";
+}
 
 // The object and its "type", or why the line is not a protocol line.
 Result<std::pair<json, std::string>> ParseObject(std::string_view line) {
@@ -84,6 +92,25 @@ Peer PeerOf(const json& j) {
 }
 
 }  // namespace
+
+Peer PeerFromSockaddr(const sockaddr_storage& ss) {
+  Peer p;
+  char text[INET6_ADDRSTRLEN] = "";
+  if (ss.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
+    p.family = "IPv4";
+    p.address = ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) ? text : "";
+    p.port = ntohs(in->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    p.family = "IPv6";
+    p.address = ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text) ? text : "";
+    p.port = ntohs(in6->sin6_port);
+  } else if (ss.ss_family == AF_UNIX) {
+    p.family = "unix";
+  }
+  return p;
+}
 
 Result<FromWorker> ParseFromWorker(std::string_view line) {
   Result<std::pair<json, std::string>> parsed = ParseObject(line);
@@ -167,7 +194,7 @@ std::string ConnectionLine(uint64_t id, std::string_view listener, const Peer& p
   return line;
 }
 
-std::string MessageLine(const json& data) { return Dump(json{{"type", "message"}, {"data", data}}) + "\n"; }
+std::string MessageLine(const json& data) { return TypedLine("message", "data", data); }
 
 std::string LeaveLine() { return "{\"type\":\"leave\"}\n"; }
 
@@ -180,16 +207,10 @@ std::string SignalLine(FromWorker::Type type) {
   return std::string(R"({"type":")") + std::string(NameOf(type)) + "\"}\n";
 }
 
-std::string StatusLine(std::string_view text) {
-  return Dump(json{{"type", "status"}, {"text", std::string(text)}}) + "\n";
-}
+std::string StatusLine(std::string_view text) { return TypedLine("status", "text", json(std::string(text))); }
 
-std::string StickyLine(std::string_view key) {
-  return Dump(json{{"type", "sticky"}, {"key", std::string(key)}}) + "\n";
-}
+std::string StickyLine(std::string_view key) { return TypedLine("sticky", "key", json(std::string(key))); }
 
-std::string DataLine(FromWorker::Type type, const json& data) {
-  return Dump(json{{"type", std::string(NameOf(type))}, {"data", data}}) + "\n";
-}
+std::string DataLine(FromWorker::Type type, const json& data) { return TypedLine(NameOf(type), "data", data); }
 
 }  // namespace cohort::channel

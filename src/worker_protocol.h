@@ -8,6 +8,8 @@
 // workers send) and by libcohort_worker (parses what the primary sends).
 #pragma once
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,6 +32,9 @@ struct Peer {
   int port = 0;         // 0 for unix
   bool operator==(const Peer&) const = default;
 };
+
+// The Peer for an address that accept() or getpeername() filled in.
+Peer PeerFromSockaddr(const sockaddr_storage& addr);
 
 // A line from a worker.
 struct FromWorker {
