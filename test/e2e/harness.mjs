@@ -135,8 +135,10 @@ export async function pidsAnswering(port, n = 40, opts = {}) {
 
 // Runs ab in the background; resolves with its parsed summary.
 export function ab(url, { concurrency = 50, requests = 1000000, seconds = 5, keepAlive = false } = {}) {
-  // -n after -t: ab's -t resets the request cap to 50,000.
-  const args = ['-r', '-q', '-c', String(concurrency), '-t', String(seconds), '-n', String(requests), '-s', '30'];
+  // -n after -t: ab's -t resets the request cap to 50,000. -l: the test apps
+  // answer with their pid, whose length changes when pids wrap (pid_max can
+  // be 32768), which ab would count as failed requests.
+  const args = ['-r', '-l', '-q', '-c', String(concurrency), '-t', String(seconds), '-n', String(requests), '-s', '30'];
   if (keepAlive) args.push('-k');
   args.push(url);
   const proc = spawn('ab', args, { stdio: ['ignore', 'pipe', 'pipe'] });
