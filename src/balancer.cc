@@ -94,12 +94,16 @@ void Balancer::Place(Conn conn) {
     return;
   }
   KeyState& ks = kit->second;
+  TimePoint now = opt_.clock ? opt_.clock() : TimePoint{};
   for (;;) {
     scratch_.clear();
     for (WorkerId w : ks.workers) {
       const WorkerState& ws = workers_[w];
       if (ws.in_flight.size() < opt_.max_in_flight) {
-        scratch_.push_back({w, ws.slot, static_cast<uint32_t>(ws.in_flight.size())});
+        // Sequence numbers grow: the map's first entry is the oldest handoff.
+        bool stalled = opt_.clock && !ws.in_flight.empty() &&
+                       now - ws.in_flight.begin()->second.handed > opt_.stall_after;
+        scratch_.push_back({w, ws.slot, static_cast<uint32_t>(ws.in_flight.size()), stalled});
       }
     }
     if (scratch_.empty()) {
@@ -122,6 +126,7 @@ void Balancer::Place(Conn conn) {
     WorkerState& ws = workers_[w];
     ++ws.stats.handed;
     ++totals_.handed;
+    conn.handed = now;
     ws.in_flight.emplace(seq, std::move(conn));
     return;
   }

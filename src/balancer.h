@@ -53,6 +53,10 @@ class Balancer {
     uint32_t max_in_flight = 128;  // per worker
     uint32_t max_bounces = 8;      // per connection, then it is closed
     size_t max_queued = 4096;      // per key, connections waiting for a worker
+    // A worker whose oldest unconfirmed handoff is older than this is
+    // stalled (Candidate::stalled). Needs `clock`; without one nobody is.
+    Millis stall_after{2};
+    std::function<TimePoint()> clock = nullptr;
   };
   using SchedulerFactory = std::function<std::unique_ptr<Scheduler>()>;
   Balancer(SchedulerFactory schedulers, ConnectionSink* sink, Options options);
@@ -88,6 +92,7 @@ class Balancer {
     std::string key;
     uint32_t bounces = 0;
     std::string sticky_key;
+    TimePoint handed{};  // when it was last sent to a worker (with a clock)
   };
   struct KeyState {
     std::string key_json;

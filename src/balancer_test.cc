@@ -201,6 +201,78 @@ TEST_F(BalancerTest, ServerCloseOfOneWorkerLeavesTheOthers) {
   EXPECT_EQ(sink.sent[1].worker, 2u);
 }
 
+// A worker busy in a long request confirms nothing; with a clock, the
+// Balancer marks it stalled once its oldest handoff is older than
+// stall_after, and round-robin passes it by while another keeps up.
+class StallTest : public ::testing::Test {
+ protected:
+  StallTest()
+      : balancer([] { return std::make_unique<RoundRobinScheduler>(); }, &sink,
+                 Balancer::Options{.max_in_flight = 8, .stall_after = Millis(2), .clock = [this] { return now; }}) {
+    balancer.Serve(1, 0, key);
+    balancer.Serve(2, 1, key);
+  }
+  void Confirm(const Sent& s) { balancer.OnReply(s.worker, s.seq, true); }
+  RecordingSink sink;
+  TimePoint now{};
+  Balancer balancer;
+  const std::string key = "null:8080:4:undefined:0";
+};
+
+TEST_F(StallTest, AWorkerThatConfirmsNothingForTooLongIsPassedBy) {
+  balancer.Dispatch(key, NewConn());  // to 1, which then stays busy
+  balancer.Dispatch(key, NewConn());  // to 2
+  Confirm(sink.sent[1]);
+  now += Millis(3);
+  for (int i = 0; i < 4; ++i) {
+    balancer.Dispatch(key, NewConn());
+    Confirm(sink.sent.back());
+  }
+  for (size_t i = 2; i < sink.sent.size(); ++i) EXPECT_EQ(sink.sent[i].worker, 2u) << "handoff " << i;
+  // Once it confirms, it is in turn again.
+  Confirm(sink.sent[0]);
+  balancer.Dispatch(key, NewConn());
+  balancer.Dispatch(key, NewConn());
+  EXPECT_EQ(sink.sent[6].worker, 1u);
+  EXPECT_EQ(sink.sent[7].worker, 2u);
+}
+
+TEST_F(StallTest, YoungUnconfirmedHandoffsAreNoStall) {
+  for (int i = 0; i < 6; ++i) {
+    balancer.Dispatch(key, NewConn());
+    now += Millis(1) / 2;
+  }
+  // Nobody confirmed anything, but the oldest is 2.5 ms old only at the end.
+  std::vector<WorkerId> order;
+  for (const Sent& s : sink.sent) order.push_back(s.worker);
+  EXPECT_EQ(order, (std::vector<WorkerId>{1, 2, 1, 2, 1, 2}));
+}
+
+TEST_F(StallTest, WhenEveryoneIsStalledRoundRobinGoesOn) {
+  balancer.Dispatch(key, NewConn());
+  balancer.Dispatch(key, NewConn());
+  now += Millis(5);
+  for (int i = 0; i < 4; ++i) balancer.Dispatch(key, NewConn());
+  EXPECT_EQ(balancer.in_flight(1), 3u);
+  EXPECT_EQ(balancer.in_flight(2), 3u);
+}
+
+TEST(RoundRobinScheduler, SkipsStalledCandidatesAndKeepsItsTurn) {
+  RoundRobinScheduler rr;
+  std::vector<Candidate> c = {{1, 0, 0}, {2, 1, 0}, {3, 2, 0}};
+  c[1].stalled = true;
+  std::vector<size_t> picks;
+  for (int i = 0; i < 4; ++i) picks.push_back(rr.Pick(c, ConnectionInfo{-1, {}}));
+  EXPECT_EQ(picks, (std::vector<size_t>{0, 2, 0, 2}));
+}
+
+TEST(LeastConnectionsScheduler, AStalledWorkerLosesEvenWithFewerInFlight) {
+  LeastConnectionsScheduler least(42);
+  std::vector<Candidate> c = {{1, 0, 1}, {2, 1, 6}};
+  c[0].stalled = true;
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(least.Pick(c, ConnectionInfo{-1, {}}), 1u);
+}
+
 TEST(LeastConnectionsScheduler, PrefersTheWorkerWithFewerInFlight) {
   LeastConnectionsScheduler least(42);
   std::vector<Candidate> c = {{1, 0, 10}, {2, 1, 0}};

@@ -48,6 +48,12 @@ SupervisorOptions SupervisorOptionsFor(const AppConfig& c) {
   return o;
 }
 
+Balancer::Options BalancerOptions() {
+  Balancer::Options o;
+  o.clock = [] { return std::chrono::steady_clock::now(); };
+  return o;
+}
+
 bool IsNodeInterpreter(const std::string& interpreter) {
   std::string_view base(interpreter);
   if (size_t slash = base.rfind('/'); slash != std::string_view::npos) base.remove_prefix(slash + 1);
@@ -73,7 +79,7 @@ ClusterPrimary::ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger
       logger_(logger),
       timers_(loop),
       lazy_replies_(loop, Millis(3)),
-      balancer_(SchedulersFor(config_, &sticky_table_), this),
+      balancer_(SchedulersFor(config_, &sticky_table_), this, BalancerOptions()),
       supervisor_(SupervisorOptionsFor(config_), this,
                   [this](int level, const std::string& line) {
                     Log(static_cast<LogLevel>(level), line);

@@ -2,8 +2,9 @@
 //
 // A worker busy in a CPU-heavy request confirms its handoffs late, so it has
 // more in flight and gets fewer new connections than under round-robin.
-// Two random candidates, the one with fewer in flight wins (ties: the
-// first), which avoids the herd that a global minimum causes.
+// Two random candidates: a stalled one loses to one that is not, then the
+// one with fewer in flight wins (ties: the first), which avoids the herd
+// that a global minimum causes.
 #pragma once
 
 #include <random>
@@ -21,7 +22,10 @@ class LeastConnectionsScheduler : public Scheduler {
     std::uniform_int_distribution<size_t> d(0, candidates.size() - 1);
     size_t a = d(rng_), b = d(rng_);
     if (a == b) b = (a + 1) % candidates.size();
-    return candidates[b].in_flight < candidates[a].in_flight ? b : a;
+    const Candidate& x = candidates[a];
+    const Candidate& y = candidates[b];
+    if (x.stalled != y.stalled) return x.stalled ? b : a;
+    return y.in_flight < x.in_flight ? b : a;
   }
 
  private:

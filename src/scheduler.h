@@ -19,6 +19,11 @@ struct Candidate {
   WorkerId id;
   int slot;
   uint32_t in_flight;  // connections handed and not yet confirmed by the worker
+  // Its oldest unconfirmed handoff waits longer than the Balancer's
+  // stall_after: the worker's event loop is busy (a CPU-heavy request), so
+  // more connections would queue behind it. Node's round-robin avoids this
+  // by handing a worker one connection at a time.
+  bool stalled = false;
 };
 
 struct ConnectionInfo {
