@@ -4,7 +4,7 @@
 //   node bench/bench.mjs [--quick] [--runs N] [--seconds S] [--workers N] [--only cpu,hello,...]
 //   (sections: cpu, hello, keepalive, sticky, mixed, memory, daemons, reload, store)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
@@ -54,7 +54,7 @@ function killTree(p) { try { process.kill(-p.pid, 'SIGKILL'); } catch {} }
 const contenders = {
   single: async (port, env, app = APP) => {
     const p = run('node', [app], { ...env, PORT: port });
-    return { primaryPid: () => null, reload: null, stop: async () => killTree(p) };
+    return { primaryPid: () => null, rootPid: () => p.pid, reload: null, stop: async () => killTree(p) };
   },
   'node-rr': (port, env, app) => nodeCluster(port, env, 'rr', app),
   'node-shared': (port, env, app) => nodeCluster(port, env, 'none', app),
@@ -64,6 +64,7 @@ const contenders = {
     execFileSync(PM2, ['start', app, '-i', String(WORKERS), '--name', 'bench'], { env: e, stdio: 'ignore' });
     return {
       primaryPid: () => Number(readFileSync(path.join(home, 'pm2.pid'), 'utf8')),
+      rootPid: () => Number(readFileSync(path.join(home, 'pm2.pid'), 'utf8')),
       reload: async () => execFileSync(PM2, ['reload', 'bench'], { env: e, stdio: 'ignore' }),
       stop: async () => { try { execFileSync(PM2, ['kill'], { env: e, stdio: 'ignore' }); } catch {} rmSync(home, { recursive: true, force: true }); },
     };
@@ -79,7 +80,7 @@ const CLUSTERS = ['single', 'node-rr', 'node-shared', 'pm2', 'cohort-rr', 'cohor
 async function nodeCluster(port, env, policy, app = APP) {
   const p = run('node', [path.join(root, 'bench/node-cluster.js'), app],
     { ...env, PORT: port, WORKERS: WORKERS, NODE_CLUSTER_SCHED_POLICY: policy });
-  return { primaryPid: () => p.pid, reload: async () => { p.kill('SIGUSR2'); await sleep(3000); }, stop: async () => killTree(p) };
+  return { primaryPid: () => p.pid, rootPid: () => p.pid, reload: async () => { p.kill('SIGUSR2'); await sleep(3000); }, stop: async () => killTree(p) };
 }
 async function cohort(port, env, options, app = APP) {
   const home = mkdtempSync(path.join(os.tmpdir(), 'bench-cohort-'));
@@ -87,6 +88,7 @@ async function cohort(port, env, options, app = APP) {
     { ...env, PORT: port, COHORT_HOME: home });
   return {
     primaryPid: () => p.pid,
+    rootPid: () => p.pid,
     reload: async () => execFileSync(COHORT, ['reload', 'bench'], { env: { ...process.env, COHORT_HOME: home }, stdio: 'ignore' }),
     stop: async () => { killTree(p); rmSync(home, { recursive: true, force: true }); },
   };
@@ -124,6 +126,19 @@ function wrk(port, { seconds = SECS, connections = 100, script = null } = {}) {
 function cpuSeconds(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;  // clock ticks (USER_HZ = 100 on Linux)
+}
+// CPU seconds of a process and all its descendants (a cluster's primary and workers).
+function treeCpuSeconds(pid) {
+  let kids = [];
+  try {
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      kids.push(...readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    }
+  } catch { return 0; }
+  let sum = 0;
+  try { sum = cpuSeconds(pid); } catch {}
+  for (const k of kids) sum += treeCpuSeconds(k);
+  return sum;
 }
 function memory(pid) {
   const s = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
@@ -176,26 +191,33 @@ const results = {};  // workload -> contender -> {values[], extra}
 async function throughput(workload, env, measure, { names = CLUSTERS, app = APP } = {}) {
   results[workload] = {};
   for (const name of names) {
-    const values = [], p50 = [], p99 = [], cpuUs = [];
+    const values = [], p50 = [], p99 = [], cpuUs = [], serverUs = [];
     let extra = '';
     await withContender(name, env, async (port, c) => {
       measure(port, 2);  // warm-up
       for (let i = 0; i < RUNS; i++) {
         const pid = c.primaryPid();
         const cpu0 = pid ? cpuSeconds(pid) : 0;
+        const tree0 = treeCpuSeconds(c.rootPid());
         const r = measure(port, SECS);
         values.push(r.rps);
         if (r.p99 >= 0) p50.push(r.p50), p99.push(r.p99);
         extra = '';
+        if (workload === 'hello' && r.complete) {
+          // Every process of the contender (primary and workers) per request.
+          serverUs.push((treeCpuSeconds(c.rootPid()) - tree0) / r.complete * 1e6);
+          extra = `server CPU ${serverUs.at(-1).toFixed(0)} µs/req`;
+        }
         if (name.startsWith('cohort') && workload !== 'cpu' && r.complete) {
           cpuUs.push((cpuSeconds(pid) - cpu0) / r.complete * 1e6);
-          extra = `primary CPU ${cpuUs.at(-1).toFixed(1)} µs/conn`;
+          extra += `${extra ? ', ' : ''}primary CPU ${cpuUs.at(-1).toFixed(1)} µs/conn`;
         }
         if (r.failed) extra += ` failed ${r.failed}`;
         if (r.errors) extra += ` ${r.errors}`;
       }
     }, app);
-    results[workload][name] = { values, extra, ...(p99.length ? { p50, p99 } : {}), ...(cpuUs.length ? { cpuUs } : {}) };
+    results[workload][name] = { values, extra, ...(p99.length ? { p50, p99 } : {}), ...(cpuUs.length ? { cpuUs } : {}),
+      ...(serverUs.length ? { serverUs } : {}) };
     const lat = p99.length ? ` p50 ${median(p50).toFixed(1)} ms p99 ${median(p99).toFixed(1)} ms` : '';
     console.log(`${workload.padEnd(9)} ${name.padEnd(20)} ${values.map((v) => v.toFixed(0)).join(' / ')} req/s${lat} ${extra}`);
   }
@@ -343,7 +365,7 @@ function render(sections) {
     for (const [n, r] of Object.entries(sections.reload.rows)) md += `| ${n} | ${r.complete} | ${r.failed} | ${r.non2xx} |\n`;
     md += '\n';
   }
-  md += 'Handoff cost ("primary CPU µs/conn"): the cohort primary\'s CPU time (utime+stime from /proc/PID/stat) during the hello-world runs, divided by the requests completed (one connection each).\n';
+  md += 'Handoff cost ("primary CPU µs/conn"): the cohort primary\'s CPU time (utime+stime from /proc/PID/stat) during the hello-world runs, divided by the requests completed (one connection each). "server CPU µs/req": the same for every process of the contender (primary, workers, PM2\'s daemon), so the difference to `single` is what clustering costs per request, wherever it is spent (with round-robin, mostly in the workers: Node\'s handling of each received handle). `ab` itself needs about as much CPU per request on the same cores.\n';
   return md;
 }
 
