@@ -2,15 +2,15 @@
 // and shared socket), PM2 and cohort (every scheduler), same app, same load,
 // one session. Writes bench/results.md. See bench/README.md.
 //   node bench/bench.mjs [--quick] [--runs N] [--seconds S] [--workers N] [--only cpu,hello,...]
-//   (sections: cpu, hello, keepalive, sticky, mixed, memory, daemons, reload, store)
+//   (sections: cpu, hello, keepalive, sticky, mixed, memory, daemons, reload, store, native)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
-import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { storeSection, renderStore } from './store.mjs';
+import { nativeSection, renderNative } from './native.mjs';
+import { ab as abRun, freePort, median, sh, sleep, waitServing } from './common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -19,28 +19,11 @@ const quick = args.includes('--quick');
 const RUNS = Number(opt('--runs', quick ? 1 : 3));
 const SECS = Number(opt('--seconds', quick ? 4 : 10));
 const WORKERS = Number(opt('--workers', os.availableParallelism()));
-const ONLY = new Set((opt('--only', 'cpu,hello,keepalive,sticky,mixed,memory,daemons,reload,store')).split(','));
+const ONLY = new Set((opt('--only', 'cpu,hello,keepalive,sticky,mixed,memory,daemons,reload,store,native')).split(','));
 const COHORT = process.env.COHORT_BIN || path.join(root, 'build/cohort');
 const PM2 = path.join(root, 'node_modules/.bin/pm2');
 const APP = path.join(root, 'test/apps/server.js');
 const started = [];
-
-function sh(cmd, a) { try { return execFileSync(cmd, a, { encoding: 'utf8' }).trim(); } catch { return 'n/a'; } }
-const freePort = () => new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function httpOk(port) {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode === 200)); });
-    req.on('error', () => resolve(false));
-    req.setTimeout(5000, () => { req.destroy(); resolve(false); });
-  });
-}
-async function waitServing(port, pids = 1) {
-  const deadline = Date.now() + 30000;
-  while (Date.now() < deadline) { if (await httpOk(port)) return; await sleep(50); }
-  throw new Error(`nothing answered on ${port}`);
-}
 
 function run(cmd, a, env) {
   const p = spawn(cmd, a, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
@@ -94,12 +77,7 @@ async function cohort(port, env, options, app = APP) {
   };
 }
 
-function ab(port, { seconds = SECS, concurrency = 200 } = {}) {
-  const out = sh('ab', ['-r', '-q', '-s', '30', '-c', String(concurrency), '-t', String(seconds), '-n', '50000000', `http://127.0.0.1:${port}/`]);
-  const num = (re) => { const m = out.match(re); return m ? Number(m[1]) : NaN; };
-  return { rps: num(/Requests per second:\s+([\d.]+)/), complete: num(/Complete requests:\s+(\d+)/),
-    failed: num(/Failed requests:\s+(\d+)/), non2xx: num(/Non-2xx responses:\s+(\d+)/) || 0 };
-}
+const ab = (port, o = {}) => abRun(port, { seconds: SECS, ...o });
 function abAsync(port, seconds) {
   return new Promise((resolve) => {
     const p = spawn('ab', ['-r', '-q', '-s', '30', '-c', '200', '-t', String(seconds), '-n', '50000000', `http://127.0.0.1:${port}/`]);
@@ -173,7 +151,6 @@ async function daemonMemory(kind) {
   }
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 async function withContender(name, env, fn, app = APP) {
   const port = await freePort();
@@ -271,6 +248,11 @@ async function main() {
     }
   }
   if (ONLY.has('store')) results.store = await storeSection({ cohortBin: COHORT, runs: RUNS, quick });
+  if (ONLY.has('native')) {
+    const helloBin = path.join(path.dirname(COHORT), 'hello_server');
+    const n = await nativeSection({ cohortBin: COHORT, helloBin, runs: RUNS, seconds: SECS, workers: WORKERS });
+    if (n) results.native = n;
+  }
   writeReport(mem, reload, daemons);
 }
 
@@ -360,6 +342,7 @@ function render(sections) {
     md += '\n`test/e2e/daemon-memory.test.mjs` checks the cohort daemon stays under 8 MB and that its anonymous memory does not grow over 1,000 control requests.\n\n';
   }
   if (sections.store) md += renderStore(sections.store, about);
+  if (sections.native) md += renderNative(sections.native, about);
   if (sections.reload) {
     md += `## Two rolling reloads under \`ab -r -c200\` (hello world, 12 s)\n\n${about(sections.reload.run)}| contender | requests | failed | non-2xx |\n| --- | ---: | ---: | ---: |\n`;
     for (const [n, r] of Object.entries(sections.reload.rows)) md += `| ${n} | ${r.complete} | ${r.failed} | ${r.non2xx} |\n`;

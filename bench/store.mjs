@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, median } from './common.mjs';
 
 const TESTS = 'set,get,incr,lpush,hset';
-const freePort = () => new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 
 function waitPort(port) {
   return new Promise((resolve, reject) => {
@@ -101,7 +101,6 @@ export async function storeSection({ cohortBin, runs, quick }) {
   return { rows, memory, version, keys: quick ? 200000 : 1000000 };
 }
 
-const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 export function renderStore(sec, about) {
   const { rows, memory, version, keys } = sec.rows;
