@@ -13,6 +13,8 @@
 #include "process_spawner.h"
 #include "round_robin_scheduler.h"
 #include "cohort_home.h"
+#include "drain_hook.h"
+#include "node_preload.h"
 #include "sticky_cookie_hook.h"
 #include "sticky_scheduler.h"
 #include "store_url.h"
@@ -146,16 +148,7 @@ Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_fa
                              std::function<void()> on_ready) {
   Log(LogLevel::kInfo, fmt::format("starting {} worker(s): {} (scheduler: {})", config_.instances,
                                    fmt::join(WorkerArgv(config_), " "), config_.scheduler));
-  if (config_.sticky.starts_with("cookie:") && IsNodeInterpreter(config_.interpreter)) {
-    Result<std::string> home = CohortHome();
-    Result<std::string> hook = home.ok() ? InstallStickyCookieHook(*home) : Result<std::string>(home.status());
-    if (hook.ok()) {
-      sticky_hook_ = *hook;
-    } else {
-      Log(LogLevel::kWarn, fmt::format("cannot install the sticky-cookie hook ({}); sessions must be declared "
-                                       "with cohort:sticky", hook.status().message()));
-    }
-  }
+  if (IsNodeInterpreter(config_.interpreter)) InstallPreloads();
   if (program_) {
     if (Status s = program_->Open(); !s.ok()) return s;
   }
@@ -186,6 +179,27 @@ Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_fa
   }
   supervisor_.Start(std::move(on_start_failed), std::move(on_ready));
   return Status::Ok();
+}
+
+void ClusterPrimary::InstallPreloads() {
+  struct Hook {
+    const char* name;
+    std::string_view source;
+    const char* without;  // what the app loses if it cannot be installed
+  };
+  std::vector<Hook> hooks = {{"drain", DrainHookSource(), "keep-alive connections are cut when a worker leaves"}};
+  if (config_.sticky.starts_with("cookie:")) {
+    hooks.push_back({"sticky-cookie", StickyCookieHookSource(), "sessions must be declared with cohort:sticky"});
+  }
+  Result<std::string> home = CohortHome();
+  for (const Hook& h : hooks) {
+    Result<std::string> path = home.ok() ? InstallNodePreload(*home, h.name, h.source) : Result<std::string>(home.status());
+    if (path.ok()) {
+      preloads_.push_back(*path);
+    } else {
+      Log(LogLevel::kWarn, fmt::format("cannot install the {} hook ({}); {}", h.name, path.status().message(), h.without));
+    }
+  }
 }
 
 std::vector<std::string> ClusterPrimary::WorkerEnv(WorkerId id, int slot) const {
@@ -224,7 +238,7 @@ Result<pid_t> ClusterPrimary::SpawnWorker(WorkerId id, int slot) {
   UniqueFd err_r(err[0]), err_w(err[1]);
 
   std::vector<std::string> argv = WorkerArgv(config_);
-  if (!sticky_hook_.empty()) argv.insert(argv.begin() + 1, {"--require", sticky_hook_});
+  for (auto p = preloads_.rbegin(); p != preloads_.rend(); ++p) argv.insert(argv.begin() + 1, {"--require", *p});
   std::vector<std::string> env = WorkerEnv(id, slot);
   env.insert(env.end(), plan.env.begin(), plan.env.end());
   SpawnSpec spec{.file = argv[0],

@@ -100,6 +100,7 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   // The record of a just-spawned worker, with its output forwarded to the log.
   Worker& RecordWorker(WorkerId id, int slot, pid_t pid, UniqueFd out_r, UniqueFd err_r);
   void OpenNodeChannel(Worker& w, UniqueFd ours);
+  void InstallPreloads();  // Node workers: drain hook, sticky-cookie hook
 
   void OnLine(Worker& w, std::string_view line, int& fd);
   void OnCluster(Worker& w, const nlohmann::json& msg);
@@ -134,7 +135,7 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   std::optional<StickyPeeker::Options> peek_options_;
   std::map<std::string, std::unique_ptr<StickyPeeker>> peekers_;  // by server key
   StickyTable sticky_table_;
-  std::string sticky_hook_;  // preloaded into Node workers under --sticky cookie:NAME ("" = none)
+  std::vector<std::string> preloads_;  // paths of the hooks Node workers get with --require
   uint64_t next_seq_ = 1;  // for the primary's own cluster messages
   bool shared_ = false;
   std::vector<std::string> base_env_;

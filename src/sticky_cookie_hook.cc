@@ -1,14 +1,5 @@
 #include "sticky_cookie_hook.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <fmt/format.h>
-
-#include "rendezvous.h"
-#include "unique_fd.h"
-
 namespace cohort {
 
 std::string_view StickyCookieHookSource() {
@@ -49,26 +40,6 @@ if (spec.startsWith('cookie:') && typeof process.send === 'function') {
   };
 }
 )JS";
-}
-
-Result<std::string> InstallStickyCookieHook(const std::string& home) {
-  std::string dir = home + "/lib";
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Status::FromErrno("mkdir " + dir);
-  std::string_view src = StickyCookieHookSource();
-  std::string path = fmt::format("{}/sticky-cookie-{:016x}.cjs", dir, StickyHash(src));
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && static_cast<size_t>(st.st_size) == src.size()) return path;
-  std::string tmp = fmt::format("{}.{}.tmp", path, ::getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) return Status::FromErrno("create " + tmp);
-  if (::write(fd.get(), src.data(), src.size()) != static_cast<ssize_t>(src.size())) {
-    Status s = Status::FromErrno("write " + tmp);
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::FromErrno("rename " + tmp);
-  return path;
 }
 
 }  // namespace cohort

@@ -5,18 +5,14 @@
 // (cohort:sticky) before the response is written, so the follow-up requests
 // of that session come back to the worker that holds it in memory: no app
 // change. Declarations are sent before the response, so they reach the
-// primary before the client can use the cookie.
+// primary before the client can use the cookie. Installed with
+// InstallNodePreload (node_preload.h).
 #pragma once
 
-#include <string>
 #include <string_view>
-
-#include "status.h"
 
 namespace cohort {
 
 std::string_view StickyCookieHookSource();
-// Writes the hook to <home>/lib/ (once per content) and returns its path.
-Result<std::string> InstallStickyCookieHook(const std::string& home);
 
 }  // namespace cohort
