@@ -9,6 +9,7 @@
 #include "app_table.h"
 #include "cohort_home.h"
 #include "control_client.h"
+#include "node_protocol.h"
 
 namespace cohort {
 
@@ -87,7 +88,9 @@ int LsCommand(bool as_json) {
 }
 
 int SendCommand(const std::string& name, const std::string& text, std::optional<int> slot) {
-  json data = json::parse(text, nullptr, false);
+  bool too_deep = false;
+  json data = ParseJsonWithinDepth(text, &too_deep);
+  if (too_deep) return Fail(fmt::format("the message is nested deeper than {} levels", kMaxJsonDepth));
   if (data.is_discarded()) return Fail(fmt::format("the message is not valid JSON: {}", text));
   json request = {{"cmd", "send"}, {"data", data}};
   if (slot) request["slot"] = *slot;

@@ -118,7 +118,8 @@ void ControlServer::Next(const std::shared_ptr<Conn>& conn) {
   if (conn->busy || conn->requests.empty() || !conn->channel->open()) return;
   std::string text = std::move(conn->requests.front());
   conn->requests.pop_front();
-  nlohmann::json request = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  bool too_deep = false;
+  nlohmann::json request = ParseJsonWithinDepth(text, &too_deep);
   std::weak_ptr<Conn> weak = conn;
   auto answered = std::make_shared<bool>(false);
   Reply reply = [this, weak, answered](const nlohmann::json& response) {
@@ -132,6 +133,10 @@ void ControlServer::Next(const std::shared_ptr<Conn>& conn) {
     Next(c);
   };
   conn->busy = true;
+  if (too_deep) {
+    reply(ErrorReply(fmt::format("malformed request: nested deeper than {} levels", kMaxJsonDepth)));
+    return;
+  }
   if (request.is_discarded() || !request.is_object()) {
     reply(ErrorReply(fmt::format("malformed request (expected one JSON object per line): {:.80}", text)));
     return;

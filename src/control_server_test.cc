@@ -93,26 +93,28 @@ TEST_F(ControlServerTest, ALaterReplyArrivesWhenTheHandlerIsDone) {
   EXPECT_EQ((*r)["late"], true);
 }
 
+// Writes `bytes` to the socket at `path` and reads until `replies` lines came back.
+Result<std::string> RawExchange(const std::string& path, const std::string& bytes, long replies) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strcpy(addr.sun_path, path.c_str());
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return Status::FromErrno("connect");
+  if (::send(fd.get(), bytes.data(), bytes.size(), 0) < 0) return Status::FromErrno("send");
+  std::string got;
+  char buf[4096];
+  while (std::count(got.begin(), got.end(), '\n') < replies) {
+    ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
 TEST_F(ControlServerTest, MalformedRequestGetsAnErrorAndTheConnectionStaysUsable) {
   Start([](const json&, ControlServer::Reply reply) { reply({{"ok", true}}); });
   Ticker tick(&loop);
-  std::string answers = WhileServing([&]() -> Result<std::string> {
-    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strcpy(addr.sun_path, path.c_str());
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return Status::FromErrno("connect");
-    std::string req = "{oops\n{\"cmd\":\"ping\"}\n";
-    if (::send(fd.get(), req.data(), req.size(), 0) < 0) return Status::FromErrno("send");
-    std::string got;
-    char buf[4096];
-    while (std::count(got.begin(), got.end(), '\n') < 2) {
-      ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
-      if (n <= 0) break;
-      got.append(buf, static_cast<size_t>(n));
-    }
-    return got;
-  }).value();
+  std::string answers = WhileServing([&] { return RawExchange(path, "{oops\n{\"cmd\":\"ping\"}\n", 2); }).value();
   size_t nl = answers.find('\n');
   ASSERT_NE(nl, std::string::npos);
   json first = json::parse(answers.substr(0, nl));
@@ -120,6 +122,24 @@ TEST_F(ControlServerTest, MalformedRequestGetsAnErrorAndTheConnectionStaysUsable
   EXPECT_EQ(first["ok"], false);
   EXPECT_NE(first["error"].get<std::string>().find("malformed"), std::string::npos);
   EXPECT_EQ(second["ok"], true);
+}
+
+TEST_F(ControlServerTest, ARequestNestedTooDeepIsRefusedAndTheConnectionStaysUsable) {
+  bool handled_deep = false;
+  Start([&](const json& req, ControlServer::Reply reply) {
+    if (req.contains("data")) handled_deep = true;
+    reply({{"ok", true}});
+  });
+  Ticker tick(&loop);
+  std::string deep = R"({"cmd":"send","data":)" + std::string(100000, '[') + std::string(100000, ']') + "}\n";
+  std::string answers = WhileServing([&] { return RawExchange(path, deep + "{\"cmd\":\"ping\"}\n", 2); }).value();
+  size_t nl = answers.find('\n');
+  ASSERT_NE(nl, std::string::npos) << answers;
+  json first = json::parse(answers.substr(0, nl));
+  EXPECT_EQ(first["ok"], false);
+  EXPECT_NE(first["error"].get<std::string>().find("nested deeper than 512 levels"), std::string::npos) << first;
+  EXPECT_EQ(json::parse(answers.substr(nl + 1))["ok"], true);
+  EXPECT_FALSE(handled_deep);
 }
 
 TEST_F(ControlServerTest, ASecondServerOnALivePathIsRefused) {

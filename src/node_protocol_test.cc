@@ -66,6 +66,24 @@ TEST(ParseWorkerLine, MalformedJsonIsAnErrorThatQuotesTheStart) {
   EXPECT_FALSE(ParseWorkerLine("\xff\xfe").ok());
 }
 
+TEST(ParseWorkerLine, NestingDeeperThanTheLimitIsRefusedWithoutATree) {
+  auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  auto ok = ParseWorkerLine(nested(kMaxJsonDepth));
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->kind, WorkerMessage::Kind::kUser);
+  EXPECT_EQ(ToLine(ok->body), nested(kMaxJsonDepth) + "\n");
+  // 100,000 levels: dumping or walking such a tree would overflow the stack.
+  auto deep = ParseWorkerLine(nested(100000));
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.status().message().find("nested deeper than 512 levels (200000 bytes)"), std::string::npos)
+      << deep.status().message();
+  bool too_deep = false;
+  EXPECT_TRUE(ParseJsonWithinDepth(R"({"a":)" + nested(600) + "}", &too_deep).is_discarded());
+  EXPECT_TRUE(too_deep);
+  EXPECT_TRUE(ParseJsonWithinDepth("{broken", &too_deep).is_discarded());
+  EXPECT_FALSE(too_deep);
+}
+
 TEST(NewConnLine, MatchesWhatNodeExpects) {
   std::string line = NewConnLine(Json("null:8080:4:undefined:0").dump(), 5);
   EXPECT_EQ(line,
