@@ -272,8 +272,10 @@ void ClusterPrimary::OpenNodeChannel(Worker& w, UniqueFd ours) {
     if (Worker* w = FindWorker(id)) OnLine(*w, line, fd);
   };
   cb.on_oversized = [this, id, slot](size_t n) {
-    Log(LogLevel::kWarn, fmt::format("slot {}: worker {} sent a message over {} bytes ({}); ignored",
-                                     slot, id, IpcChannel::kDefaultMaxLine, n));
+    if (Worker* w = FindWorker(id)) {
+      LogWorkerFault(*w, LogLevel::kWarn, fmt::format("slot {}: worker {} sent a message over {} bytes ({}); ignored",
+                                                      slot, id, IpcChannel::kDefaultMaxLine, n));
+    }
   };
   cb.on_close = [this, id](const std::string& why) {
     // Deferred: the channel must not be destroyed inside its own callback.
@@ -311,10 +313,16 @@ void ClusterPrimary::SendLine(Worker& w, std::string line, int fd) {
   if (!s.ok()) Log(LogLevel::kWarn, fmt::format("slot {}: worker {}: {}", w.slot, w.id, s.message()));
 }
 
+void ClusterPrimary::LogWorkerFault(Worker& w, LogLevel level, std::string line) {
+  if (!w.faults.Allow(Now())) return;
+  if (uint64_t n = w.faults.TakeSuppressed()) line += fmt::format(" ({} more like it not logged)", n);
+  Log(level, line);
+}
+
 void ClusterPrimary::OnLine(Worker& w, std::string_view line, int& fd) {
   Result<WorkerMessage> m = ParseWorkerLine(line);
   if (!m.ok()) {
-    Log(LogLevel::kWarn, fmt::format("slot {}: worker {} sent {}; ignored", w.slot, w.id, m.status().message()));
+    LogWorkerFault(w, LogLevel::kWarn, fmt::format("slot {}: worker {} sent {}; ignored", w.slot, w.id, m.status().message()));
     return;
   }
   switch (m->kind) {
@@ -428,7 +436,7 @@ void ClusterPrimary::OnQueryServer(Worker& w, const nlohmann::json& msg) {
   Listener* l = spec.ok() ? FindOrOpenListener(key, *spec, &error) : nullptr;
   if (!spec.ok()) error = spec.status();
   if (!l) {
-    Log(LogLevel::kError, fmt::format("slot {}: {}", w.slot, error.message()));
+    LogWorkerFault(w, LogLevel::kError, fmt::format("slot {}: {}", w.slot, error.message()));
     reply["errno"] = -(error.sys_errno() ? error.sys_errno() : EINVAL);
     SendLine(w, ClusterLine(reply, next_seq_++));
     return;
@@ -465,8 +473,8 @@ void ClusterPrimary::OnStickyDeclaration(Worker& w, const nlohmann::json& msg) {
   if (key != msg.end() && key->is_string()) k = key->get<std::string>();
   if (key != msg.end() && key->is_number()) k = key->dump();
   if (k.empty() || k.size() > 4096) {
-    Log(LogLevel::kWarn, fmt::format("slot {}: worker {} sent cohort:sticky without a key (a non-empty string "
-                                     "up to 4096 bytes); ignored", w.slot, w.id));
+    LogWorkerFault(w, LogLevel::kWarn, fmt::format("slot {}: worker {} sent cohort:sticky without a key (a non-empty "
+                                                   "string up to 4096 bytes); ignored", w.slot, w.id));
     return;
   }
   if (!peek_options_) {
@@ -540,6 +548,9 @@ bool ClusterPrimary::OnChildExit(pid_t pid, ExitStatus status) {
     if (program_) program_->ReadBeforeExit(id);
     if (w.out) w.out->Finish();
     if (w.err) w.err->Finish();
+    if (uint64_t n = w.faults.TakeSuppressed()) {
+      Log(LogLevel::kWarn, fmt::format("slot {}: worker {} sent {} more bad message(s), not logged", w.slot, id, n));
+    }
     ForgetWorker(id);
     if (w.channel) lazy_replies_.Forget(w.channel.get());
     usage_.Remove(id);

@@ -28,6 +28,7 @@
 #include "ipc_channel.h"
 #include "lazy_reply_reader.h"
 #include "listener.h"
+#include "log_throttle.h"
 #include "logger.h"
 #include "output_pipe.h"
 #include "sticky_peeker.h"
@@ -96,6 +97,7 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
     std::set<std::string> keys;  // servers it asked for
     std::deque<HandleSend> unacked;
     bool disconnect_sent = false;
+    LogThrottle faults;  // its bad messages: a burst logged, then one a second
   };
   // The record of a just-spawned worker, with its output forwarded to the log.
   Worker& RecordWorker(WorkerId id, int slot, pid_t pid, UniqueFd out_r, UniqueFd err_r);
@@ -103,6 +105,8 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   void InstallPreloads();  // Node workers: drain hook, sticky-cookie hook
 
   void OnLine(Worker& w, std::string_view line, int& fd);
+  // Something the worker got wrong (bad message, bad listen), throttled per worker.
+  void LogWorkerFault(Worker& w, LogLevel level, std::string line);
   void OnCluster(Worker& w, const nlohmann::json& msg);
   void OnQueryServer(Worker& w, const nlohmann::json& msg);
   void OnListening(Worker& w, const nlohmann::json& msg);
