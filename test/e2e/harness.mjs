@@ -2,7 +2,7 @@
 // a private COHORT_HOME, wait for events in its output (never fixed sleeps),
 // make HTTP requests, run ab.
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
@@ -159,6 +159,19 @@ export function ab(url, { concurrency = 50, requests = 1000000, seconds = 5, kee
     });
   });
   return { proc, done, stop: () => proc.kill('SIGINT') };
+}
+
+// The fds a process holds, by what they point to, leaving out the /proc
+// files it opens for a moment (the primary reads each worker's
+// /proc/PID/stat once a second).
+export function openFds(pid) {
+  const fds = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target;
+    try { target = readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { continue; }  // closed meanwhile
+    if (!target.startsWith('/proc/')) fds.push(target);
+  }
+  return fds;
 }
 
 export function pidAlive(pid) {
