@@ -154,6 +154,15 @@ Status ValidateAppConfig(AppConfig& c) {
     }
   }
   if (c.ready_timeout.count() <= 0) return Status::Error("--ready-timeout must be positive");
+  for (std::string* file : {&c.out_file, &c.error_file, &c.log_file}) {
+    if (!file->empty()) *file = (cwd / *file).lexically_normal().string();
+  }
+  if (c.log_rotation.max_size != 0 && c.log_rotation.max_size < 1024) {
+    return Status::Error("--log-max-size must be 0 (never rotate) or at least 1K");
+  }
+  if (c.log_rotation.max_files < 1 || c.log_rotation.max_files > 1000) {
+    return Status::Error("--log-max-files must be between 1 and 1000");
+  }
   if (c.kill_timeout.count() <= 0) return Status::Error("--kill-timeout must be positive");
   if (c.max_restarts < 0) return Status::Error("--max-restarts must not be negative");
   if (c.min_uptime.count() < 0) return Status::Error("--min-uptime must not be negative");
@@ -197,7 +206,23 @@ nlohmann::json AppConfigToJson(const AppConfig& c) {
           {"kill_timeout_ms", c.kill_timeout.count()},
           {"max_memory_restart", c.max_memory_restart},
           {"max_restarts", c.max_restarts},
-          {"min_uptime_ms", c.min_uptime.count()}};
+          {"min_uptime_ms", c.min_uptime.count()},
+          {"out_file", c.out_file},
+          {"error_file", c.error_file},
+          {"log_file", c.log_file},
+          {"log_date_format", c.log_date_format},
+          {"log_max_size", c.log_rotation.max_size},
+          {"log_max_files", c.log_rotation.max_files},
+          {"log_compress", c.log_rotation.compress}};
+}
+
+nlohmann::json ConfigForDescribe(const AppConfig& c) {
+  nlohmann::json j = AppConfigToJson(c);
+  nlohmann::json keys = nlohmann::json::array();
+  for (const std::string& e : c.environment) keys.push_back(e.substr(0, e.find('=')));
+  j.erase("environment");
+  j["environment_keys"] = keys;
+  return j;
 }
 
 namespace {
@@ -234,7 +259,12 @@ Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
                    Read(j, "sticky_timeout_ms", &peek_ms), Read(j, "store", &c.store), Read(j, "listen", &c.listen),
                    Read(j, "ready", &c.ready), Read(j, "max_memory_restart", &c.max_memory_restart),
                    Read(j, "max_restarts", &c.max_restarts), Read(j, "min_uptime_ms", &min_uptime_ms),
-                   Read(j, "watchdog_ms", &watchdog_ms), Read(j, "stop_signal", &c.stop_signal)}) {
+                   Read(j, "watchdog_ms", &watchdog_ms), Read(j, "stop_signal", &c.stop_signal),
+                   Read(j, "out_file", &c.out_file),
+                   Read(j, "error_file", &c.error_file), Read(j, "log_file", &c.log_file),
+                   Read(j, "log_date_format", &c.log_date_format), Read(j, "log_max_size", &c.log_rotation.max_size),
+                   Read(j, "log_max_files", &c.log_rotation.max_files),
+                   Read(j, "log_compress", &c.log_rotation.compress)}) {
     if (!s.ok()) return s;
   }
   c.env.assign(env.begin(), env.end());

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "log_rotation.h"
 #include "restart_backoff.h"
 #include "status.h"
 
@@ -63,6 +64,13 @@ struct AppConfig {
   // less than min_uptime, the app is errored and stops respawning (PM2's names).
   int max_restarts = 16;
   Millis min_uptime{1000};
+  // Log files of a daemon app (`cohort run` writes to its terminal): "" is
+  // $COHORT_HOME/logs/<name>-out.log / -err.log (app_log.h); absolute after
+  // Validate() (a relative path is taken from cwd, as PM2 does).
+  std::string out_file, error_file;
+  std::string log_file;         // both streams also go here ("" = none)
+  std::string log_date_format;  // a timestamp on each worker line ("" = none); LogDateFormat tokens
+  LogRotation log_rotation;
 };
 
 // Checks and completes `config`: resolves the script against cwd (error names
@@ -86,6 +94,10 @@ std::vector<std::string> WorkerArgv(const AppConfig& config);
 
 // For the daemon's state file and the start request.
 nlohmann::json AppConfigToJson(const AppConfig& config);
+// For `cohort describe`: AppConfigToJson, with the captured environment as
+// names only ("environment_keys"): it holds whatever the caller's shell had,
+// tokens included. The explicit env (--env, a config file's env) is shown.
+nlohmann::json ConfigForDescribe(const AppConfig& config);
 // Reads what AppConfigToJson wrote; unknown fields are ignored, wrong types
 // are errors naming the field. The result still needs ValidateAppConfig().
 Result<AppConfig> AppConfigFromJson(const nlohmann::json& j);

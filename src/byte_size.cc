@@ -9,7 +9,7 @@ namespace cohort {
 
 Result<uint64_t> ParseByteSize(const std::string& text) {
   auto invalid = [&] {
-    return Status::Error(fmt::format("invalid memory size '{}' (examples: 300M, 1G, 512K, or bytes)", text));
+    return Status::Error(fmt::format("invalid size '{}' (examples: 300M, 1G, 512K, or bytes)", text));
   };
   double value = 0;
   const char* begin = text.data();
@@ -32,7 +32,7 @@ Result<uint64_t> ParseByteSize(const std::string& text) {
     return invalid();
   }
   double bytes = value * multiplier;
-  if (bytes >= 1e18) return Status::Error(fmt::format("memory size '{}' is too large", text));
+  if (bytes >= 1e18) return Status::Error(fmt::format("size '{}' is too large", text));
   return static_cast<uint64_t>(bytes);
 }
 

@@ -1,6 +1,6 @@
-// Memory sizes as users type them, PM2-style: "300M", "1G", "512K", "1.5G",
-// "300MB", or a plain number of bytes. K, M and G are binary (1024) as in
-// PM2's max_memory_restart; case does not matter.
+// Sizes as users type them, PM2-style (max_memory_restart, log sizes):
+// "300M", "1G", "512K", "1.5G", "300MB", or a plain number of bytes. K, M
+// and G are binary (1024) as in PM2; case does not matter.
 #pragma once
 
 #include <cstdint>

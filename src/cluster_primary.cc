@@ -105,7 +105,12 @@ ClusterPrimary::ClusterPrimary(uv_loop_t* loop, AppConfig config, Logger* logger
     if (it != listeners_.end()) it->second->Resume();
   };
   balancer_.on_warning = [this](const std::string& line) { Log(LogLevel::kWarn, line); };
+  ComputeBaseEnv();
+}
+
+void ClusterPrimary::ComputeBaseEnv() {
   // The caller's environment, then --env overrides; cohort's own variables last.
+  base_env_.clear();
   std::map<std::string, std::string> overrides(config_.env.begin(), config_.env.end());
   std::vector<std::string> inherited;
   if (config_.environment.empty()) {
@@ -505,6 +510,27 @@ void ClusterPrimary::OnUserMessage(Worker& w, const nlohmann::json& msg) {
   }
   Log(LogLevel::kDebug, fmt::format("slot {}: message from worker {}: {:.200}", w.slot, w.id,
                                     msg.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+}
+
+void ClusterPrimary::SetEnvironment(std::vector<std::string> environment) {
+  config_.environment = std::move(environment);
+  ComputeBaseEnv();
+  Log(LogLevel::kInfo, fmt::format("environment updated ({} variables); new workers start with it",
+                                   config_.environment.size()));
+}
+
+Result<int> ClusterPrimary::SignalWorkers(int signal, std::optional<int> slot) {
+  if (slot && (*slot < 0 || *slot >= supervisor_.instances())) {
+    return Status::Error(fmt::format("no slot {} (the app has slots 0..{})", *slot, supervisor_.instances() - 1));
+  }
+  int sent = 0;
+  for (auto& [id, w] : workers_) {
+    if (slot && w.slot != *slot) continue;
+    if (::kill(w.pid, signal) == 0) ++sent;
+  }
+  Log(LogLevel::kInfo, fmt::format("sent {} to {} worker(s){}", SignalName(signal), sent,
+                                   slot ? fmt::format(" in slot {}", *slot) : ""));
+  return sent;
 }
 
 Result<int> ClusterPrimary::SendMessage(const nlohmann::json& message, std::optional<int> slot) {

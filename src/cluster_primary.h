@@ -62,6 +62,12 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   // Sends a user message to every worker, or to the one in `slot`. Returns how
   // many got it.
   Result<int> SendMessage(const nlohmann::json& message, std::optional<int> slot);
+  // Sends `signal` to every worker process, or to those in `slot`. Returns
+  // how many got it.
+  Result<int> SignalWorkers(int signal, std::optional<int> slot);
+  // The environment workers start from (`reload --update-env`): applies to
+  // every worker spawned from now on.
+  void SetEnvironment(std::vector<std::string> environment);
   // True if `pid` was one of this app's workers.
   bool OnChildExit(pid_t pid, ExitStatus status);
 
@@ -121,6 +127,7 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   nlohmann::json DescribeWorkers() const;
   nlohmann::json DescribeSticky() const;
   std::vector<std::string> WorkerEnv(WorkerId id, int slot) const;
+  void ComputeBaseEnv();  // base_env_ from config_.environment and config_.env
 
   uv_loop_t* loop_;
   AppConfig config_;

@@ -14,6 +14,7 @@
 
 #include "byte_size.h"
 #include "duration.h"
+#include "log_date_format.h"
 
 namespace cohort {
 namespace {
@@ -152,16 +153,94 @@ Result<Millis> Duration(const json& v, const std::string& where) {
   return Status::Error(where + ": must be milliseconds or a duration like \"10s\"");
 }
 
+// A number of bytes, or a size like "300M" (byte_size.h).
+Result<uint64_t> ByteSize(const json& v, const std::string& where) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>();
+  if (!v.is_string()) return Status::Error(where + ": must be a size like \"300M\" or a number of bytes");
+  Result<uint64_t> bytes = ParseByteSize(v.get<std::string>());
+  if (!bytes.ok()) return Status::Error(where + ": " + bytes.status().message());
+  return bytes;
+}
+
+// PM2's log fields (and their short names in PM2's reference), plus
+// cohort's rotation settings.
+struct LogFields {
+  bool time = false;              // `time: true`: PM2's default date format
+  bool default_combined = false;  // `log_file: true`: <home>/logs/<name>.log
+};
+
+bool IsLogField(const std::string& key) {
+  static const std::set<std::string> kLogFields = {
+      "out_file", "output",          "error_file",    "error",        "log_file",     "log",
+      "log_date_format", "time",     "merge_logs",    "combine_logs", "disable_logs", "log_max_size",
+      "log_max_files",   "log_compress"};
+  return kLogFields.count(key) > 0;
+}
+
+Status MapLogField(const std::string& key, const json& v, const std::string& at, AppConfig* c, LogFields* logs,
+                   std::vector<std::string>* warnings) {
+  auto path = [&](std::string* to) {
+    if (!v.is_string() || v.get<std::string>().empty()) return Status::Error(at + ": must be a file path");
+    *to = v.get<std::string>();
+    return Status::Ok();
+  };
+  auto flag = [&](bool* to) {
+    if (!v.is_boolean()) return Status::Error(at + ": must be true or false");
+    *to = v.get<bool>();
+    return Status::Ok();
+  };
+  if (key == "out_file" || key == "output") return path(&c->out_file);
+  if (key == "error_file" || key == "error") return path(&c->error_file);
+  if (key == "log_file" || key == "log") {
+    if (v.is_boolean()) {
+      logs->default_combined = v.get<bool>();
+      return Status::Ok();
+    }
+    return path(&c->log_file);
+  }
+  if (key == "log_date_format") {
+    if (!v.is_string()) return Status::Error(at + ": must be a format like \"YYYY-MM-DD HH:mm:ss\"");
+    c->log_date_format = v.get<std::string>();
+    return Status::Ok();
+  }
+  if (key == "time") return flag(&logs->time);
+  if (key == "log_compress") return flag(&c->log_rotation.compress);
+  if (key == "disable_logs") {
+    bool off = false;
+    if (Status s = flag(&off); !s.ok()) return s;
+    if (off) c->out_file = c->error_file = "/dev/null";
+    return Status::Ok();
+  }
+  if (key == "merge_logs" || key == "combine_logs") {
+    bool merged = true;
+    if (Status s = flag(&merged); !s.ok()) return s;
+    if (!merged) {
+      warnings->push_back(at + ": cohort writes one file per app and stream, each line prefixed [app:slot]; "
+                          "per-instance files are not made");
+    }
+    return Status::Ok();
+  }
+  if (key == "log_max_size") {
+    Result<uint64_t> size = ByteSize(v, at);
+    if (!size.ok()) return size.status();
+    c->log_rotation.max_size = *size;
+    return Status::Ok();
+  }
+  // log_max_files
+  if (!v.is_number_integer()) return Status::Error(at + ": must be a number of files");
+  c->log_rotation.max_files = v.get<int>();
+  return Status::Ok();
+}
+
 Result<AppConfig> MapApp(const json& a, const std::string& where, const std::string& base_dir,
-                         const std::string& profile, std::vector<std::string>* warnings) {
+                         const std::string& profile, const std::string& home, std::vector<std::string>* warnings) {
   if (!a.is_object()) return Status::Error(where + ": must be an object");
   AppConfig c;
+  LogFields logs;
   std::map<std::string, std::string> env;
   Status error;
-  static const std::set<std::string> kIgnored = {"exec_mode", "watch", "ignore_watch", "autorestart",
-                                                 "merge_logs", "time", "log_date_format"};
-  static const std::set<std::string> kNotYet = {"out_file", "error_file", "log_file", "cron_restart",
-                                                "restart_delay", "exp_backoff_restart_delay"};
+  static const std::set<std::string> kIgnored = {"exec_mode", "watch", "ignore_watch", "autorestart"};
+  static const std::set<std::string> kNotYet = {"cron_restart", "restart_delay", "exp_backoff_restart_delay"};
   for (const auto& [key, v] : a.items()) {
     std::string at = where + "." + key;
     if (key == "name") {
@@ -248,12 +327,11 @@ Result<AppConfig> MapApp(const json& a, const std::string& where, const std::str
       if (!v.is_number_integer() || v.get<int64_t>() < 0) return Status::Error(at + ": must be a number, 0 or more");
       c.max_restarts = static_cast<int>(std::min<int64_t>(v.get<int64_t>(), 1'000'000'000));
     } else if (key == "max_memory_restart") {
-      // PM2: "300M", "1G", or a number of bytes.
-      Result<uint64_t> bytes = v.is_number_unsigned() ? Result<uint64_t>(v.get<uint64_t>())
-                               : v.is_string()        ? ParseByteSize(v.get<std::string>())
-                                                      : Result<uint64_t>(Status::Error("must be a size like \"300M\""));
-      if (!bytes.ok()) return Status::Error(at + ": " + bytes.status().message());
+      Result<uint64_t> bytes = ByteSize(v, at);  // PM2: "300M", "1G", or a number of bytes
+      if (!bytes.ok()) return bytes.status();
       c.max_memory_restart = *bytes;
+    } else if (IsLogField(key)) {
+      error = MapLogField(key, v, at, &c, &logs, warnings);
     } else if (kIgnored.count(key)) {
       warnings->push_back(fmt::format("{}: has no meaning under cohort; ignored", at));
     } else if (kNotYet.count(key)) {
@@ -269,12 +347,17 @@ Result<AppConfig> MapApp(const json& a, const std::string& where, const std::str
     if (!s.ok()) return s;
   }
   c.env.assign(env.begin(), env.end());
+  if (c.log_date_format.empty() && logs.time) c.log_date_format = LogDateFormat::kPm2Time;
   if (c.script.empty()) return Status::Error(where + ": script is required");
   namespace fs = std::filesystem;
   if (c.cwd.empty()) c.cwd = base_dir;
   if (fs::path(c.cwd).is_relative()) c.cwd = (fs::path(base_dir) / c.cwd).lexically_normal().string();
   Status valid = ValidateAppConfig(c);
   if (!valid.ok()) return Status::Error(where + ": " + valid.message());
+  if (logs.default_combined) {
+    if (home.empty()) return Status::Error(where + ".log_file: true needs $COHORT_HOME; give a path");
+    c.log_file = home + "/logs/" + c.name + ".log";
+  }
   return c;
 }
 
@@ -290,7 +373,7 @@ bool IsConfigFile(const std::string& path) {
 }
 
 Result<LoadedConfig> AppsFromDocument(const json& doc, const std::string& file, const std::string& base_dir,
-                                      const std::string& profile) {
+                                      const std::string& profile, const std::string& home) {
   if (!doc.is_object() || !doc.contains("apps")) return Status::Error(file + ": no `apps` list");
   const json& list = doc["apps"];
   if (!list.is_array() && !list.is_object()) return Status::Error(file + ": apps: must be a list");
@@ -299,7 +382,7 @@ Result<LoadedConfig> AppsFromDocument(const json& doc, const std::string& file, 
   json items = list.is_array() ? list : json::array({list});
   for (size_t i = 0; i < items.size(); ++i) {
     std::string where = fmt::format("{}: apps[{}]", file, i);
-    Result<AppConfig> app = MapApp(items[i], where, base_dir, profile, &out.warnings);
+    Result<AppConfig> app = MapApp(items[i], where, base_dir, profile, home, &out.warnings);
     if (!app.ok()) return app.status();
     if (!names.insert(app->name).second) {
       return Status::Error(fmt::format("{}.name: {} is used twice", where, app->name));
@@ -310,7 +393,7 @@ Result<LoadedConfig> AppsFromDocument(const json& doc, const std::string& file, 
   return out;
 }
 
-Result<LoadedConfig> LoadConfigFile(const std::string& path, const std::string& profile) {
+Result<LoadedConfig> LoadConfigFile(const std::string& path, const std::string& profile, const std::string& home) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path abs = fs::absolute(path, ec);
@@ -346,7 +429,7 @@ Result<LoadedConfig> LoadConfigFile(const std::string& path, const std::string& 
     if (!j.ok()) return j.status();
     doc = std::move(*j);
   }
-  return AppsFromDocument(doc, path, base_dir, profile);
+  return AppsFromDocument(doc, path, base_dir, profile, home);
 }
 
 }  // namespace cohort

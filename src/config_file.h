@@ -24,9 +24,12 @@ struct LoadedConfig {
 // True for names `cohort start` treats as config files rather than scripts.
 bool IsConfigFile(const std::string& path);
 // `profile` picks env_<profile> (PM2's --env production); empty: none.
-Result<LoadedConfig> LoadConfigFile(const std::string& path, const std::string& profile);
+// `home` ($COHORT_HOME) places a `log_file: true`.
+Result<LoadedConfig> LoadConfigFile(const std::string& path, const std::string& profile,
+                                    const std::string& home = "");
 // The mapping itself, from an already parsed document (tested directly).
 Result<LoadedConfig> AppsFromDocument(const nlohmann::json& doc, const std::string& file,
-                                      const std::string& base_dir, const std::string& profile);
+                                      const std::string& base_dir, const std::string& profile,
+                                      const std::string& home = "");
 
 }  // namespace cohort

@@ -63,7 +63,7 @@ TEST_F(ConfigFileTest, MemoryLimitAndCrashLoopFieldsAsPm2WritesThem) {
   auto bad = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","max_memory_restart":"lots"}]})"),
                               "c.json", dir, "");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("apps[0].max_memory_restart: invalid memory size 'lots'"), std::string::npos)
+  EXPECT_NE(bad.status().message().find("apps[0].max_memory_restart: invalid size 'lots'"), std::string::npos)
       << bad.status().message();
   auto negative = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","max_restarts":-1}]})"), "c.json",
                                    dir, "");
@@ -138,6 +138,53 @@ TEST_F(ConfigFileTest, UnknownAndUnsupportedFieldsAreWarnedAboutNotDropped) {
   ASSERT_EQ(r->warnings.size(), 2u);
   EXPECT_NE(r->warnings[0].find("colour: unknown field"), std::string::npos);
   EXPECT_NE(r->warnings[1].find("cron_restart: not supported yet"), std::string::npos);
+}
+
+TEST_F(ConfigFileTest, Pm2LogFieldsAndRotationSettings) {
+  json doc = json::parse(R"({"apps":[{"name":"web","script":"server.js","out_file":"logs/out.log",
+    "error_file":"/var/tmp/err.log","log_file":true,"time":true,"merge_logs":true,
+    "log_max_size":"50M","log_max_files":3,"log_compress":true}]})");
+  auto r = AppsFromDocument(doc, "c.json", dir, "", "/home/u/.cohort");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->warnings.empty()) << r->warnings[0];
+  const AppConfig& c = r->apps[0];
+  EXPECT_EQ(c.out_file, dir + "/logs/out.log") << "relative to the app's cwd, as PM2";
+  EXPECT_EQ(c.error_file, "/var/tmp/err.log");
+  EXPECT_EQ(c.log_file, "/home/u/.cohort/logs/web.log");
+  EXPECT_EQ(c.log_date_format, "YYYY-MM-DDTHH:mm:ss");
+  EXPECT_EQ(c.log_rotation.max_size, 50u << 20);
+  EXPECT_EQ(c.log_rotation.max_files, 3);
+  EXPECT_TRUE(c.log_rotation.compress);
+
+  // PM2's short names, an explicit date format over `time`, and what cohort does not do.
+  doc = json::parse(R"({"apps":[{"script":"server.js","output":"/tmp/o.log","error":"/tmp/e.log",
+    "log":"/tmp/all.log","time":true,"log_date_format":"YYYY-MM-DD HH:mm Z","merge_logs":false}]})");
+  r = AppsFromDocument(doc, "c.json", dir, "");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->apps[0].out_file, "/tmp/o.log");
+  EXPECT_EQ(r->apps[0].log_file, "/tmp/all.log");
+  EXPECT_EQ(r->apps[0].log_date_format, "YYYY-MM-DD HH:mm Z");
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("merge_logs: cohort writes one file per app"), std::string::npos) << r->warnings[0];
+
+  doc = json::parse(R"({"apps":[{"script":"server.js","disable_logs":true}]})");
+  r = AppsFromDocument(doc, "c.json", dir, "");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->apps[0].out_file, "/dev/null");
+  EXPECT_EQ(r->apps[0].error_file, "/dev/null");
+}
+
+TEST_F(ConfigFileTest, BadLogFieldsNameTheField) {
+  auto bad = [&](const char* text) {
+    auto r = AppsFromDocument(json::parse(text), "c.json", dir, "");
+    EXPECT_FALSE(r.ok()) << text;
+    return r.ok() ? std::string() : r.status().message();
+  };
+  EXPECT_NE(bad(R"({"apps":[{"script":"server.js","log_max_size":"huge"}]})").find("apps[0].log_max_size: invalid size 'huge'"), std::string::npos);
+  EXPECT_NE(bad(R"({"apps":[{"script":"server.js","log_max_files":0}]})").find("--log-max-files"), std::string::npos);
+  EXPECT_NE(bad(R"({"apps":[{"script":"server.js","out_file":5}]})").find("apps[0].out_file: must be a file path"), std::string::npos);
+  EXPECT_NE(bad(R"({"apps":[{"script":"server.js","time":"yes"}]})").find("apps[0].time: must be true or false"), std::string::npos);
+  EXPECT_NE(bad(R"({"apps":[{"script":"server.js","log_file":true}]})").find("log_file: true needs"), std::string::npos);
 }
 
 TEST_F(ConfigFileTest, ErrorsNameTheFileAndTheField) {

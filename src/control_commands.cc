@@ -9,6 +9,7 @@
 #include "app_table.h"
 #include "cohort_home.h"
 #include "control_client.h"
+#include "exit_status.h"
 #include "node_protocol.h"
 
 namespace cohort {
@@ -99,6 +100,18 @@ int SendCommand(const std::string& name, const std::string& text, std::optional<
   int delivered = r->value("delivered", 0);
   fmt::print("{}: sent to {} worker(s)\n", name, delivered);
   return delivered > 0 ? 0 : 1;
+}
+
+int SignalCommand(const std::string& signal, const std::string& name, std::optional<int> slot) {
+  Result<int> sig = ParseSignal(signal);
+  if (!sig.ok()) return Fail(sig.status().message());
+  json request = {{"cmd", "signal"}, {"signal", *sig}};
+  if (slot) request["slot"] = *slot;
+  auto r = CallApp(name, request);
+  if (!r) return 1;
+  int n = r->value("signalled", 0);
+  fmt::print("{}: sent {} to {} worker(s){}\n", name, SignalName(*sig), n, slot ? fmt::format(" in slot {}", *slot) : "");
+  return n > 0 ? 0 : 1;
 }
 
 int ScaleCommand(const std::string& name, const std::string& instances) {

@@ -1,5 +1,5 @@
 // The CLI's side of the control socket: commands that talk to a running
-// primary (`cohort ls|reload|send|scale|stop`). Each returns an exit code
+// primary (`cohort ls|reload|send|signal|scale|stop`). Each returns an exit code
 // and prints what the user needs.
 #pragma once
 
@@ -30,5 +30,7 @@ nlohmann::json ListApps(const std::string& home);
 int LsCommand(bool json);
 int SendCommand(const std::string& name, const std::string& json_text, std::optional<int> slot);
 int ScaleCommand(const std::string& name, const std::string& instances);
+// `cohort signal SIG NAME [--id N]`: SIG as ParseSignal takes it.
+int SignalCommand(const std::string& signal, const std::string& name, std::optional<int> slot);
 
 }  // namespace cohort

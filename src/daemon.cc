@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -12,6 +13,7 @@
 #include "cohort_home.h"
 #include "metrics_text.h"
 #include "node_protocol.h"
+#include "notify_socket.h"
 #include "primary_control.h"
 
 namespace cohort {
@@ -42,9 +44,7 @@ Status WriteFileAtomically(const std::string& path, const std::string& text) {
 
 Daemon::Daemon(uv_loop_t* loop, std::string home) : loop_(loop), home_(std::move(home)), later_(loop) {}
 
-Daemon::~Daemon() {
-  for (auto& [name, app] : apps_) CloseLogs(app);
-}
+Daemon::~Daemon() = default;
 
 void Daemon::Later(std::function<void()> fn) { later_.Start(Millis(0), std::move(fn)); }
 
@@ -64,29 +64,34 @@ cohort::Status Daemon::OpenMetrics(const std::string& text) {
 }
 
 cohort::Status Daemon::OpenLogs(App& app) {
-  std::string dir = home_ + "/logs";
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Status::FromErrno("cannot create " + dir);
-  CloseLogs(app);
-  std::string out = fmt::format("{}/{}-out.log", dir, app.config.name);
-  std::string err = fmt::format("{}/{}-err.log", dir, app.config.name);
-  app.out = std::fopen(out.c_str(), "ae");
-  app.err = std::fopen(err.c_str(), "ae");
-  if (!app.out || !app.err) {
-    CloseLogs(app);
-    return Status::FromErrno("cannot open the logs of " + app.config.name + " in " + dir);
-  }
-  // The app's own events go with its output, where `cohort logs` shows them.
-  app.logger = std::make_unique<Logger>(logger_.options(), app.out, app.err, app.out);
+  std::string name = app.config.name;
+  auto log = AppLog::Open(loop_, app.config, home_, [this, name](const std::string& error) {
+    logger_.Event(LogLevel::kError, name, error);
+  });
+  if (!log.ok()) return log.status();
+  LogOptions options = logger_.options();
+  options.date_format = app.config.log_date_format;
+  app.logger = std::make_unique<Logger>(options, log->get());
+  app.log = std::move(*log);
   return Status::Ok();
 }
 
-void Daemon::CloseLogs(App& app) {
-  if (app.out) std::fclose(app.out);
-  if (app.err) std::fclose(app.err);
-  app.out = app.err = nullptr;
+std::string Daemon::LogFileConflict(const AppConfig& config) const {
+  std::vector<std::string> mine = DistinctPaths(LogPathsFor(config, home_));
+  for (const auto& [name, other] : apps_) {
+    if (name == config.name) continue;
+    for (const std::string& path : DistinctPaths(LogPathsFor(other.config, home_))) {
+      if (std::find(mine.begin(), mine.end(), path) != mine.end()) {
+        return fmt::format("{} already writes its log to {}; give {} another out_file/error_file/log_file", name,
+                           path, config.name);
+      }
+    }
+  }
+  return "";
 }
 
 void Daemon::StartApp(App& app, std::function<void(const std::string& error)> started) {
+  app.primary.reset();  // (one still stopping) it logs through the logger OpenLogs replaces
   Status logs = OpenLogs(app);
   if (!logs.ok()) {
     app.status = AppStatus::kErrored;
@@ -175,6 +180,7 @@ json Daemon::Describe(const App& app) const {
   }
   j["status"] = StatusName(static_cast<int>(app.status));
   j["daemon"] = true;
+  j["logs"] = AppLog::Describe(app.config, LogPathsFor(app.config, home_));
   if (!app.error.empty()) j["error"] = app.error;
   return j;
 }
@@ -199,6 +205,7 @@ void Daemon::Start(const json& req, ControlServer::Reply reply) {
     return reply(Error(fmt::format("{} is already running (use `cohort reload {}` or `cohort restart {}`)",
                                    config->name, config->name, config->name)));
   }
+  if (std::string conflict = LogFileConflict(*config); !conflict.empty()) return reply(Error(conflict));
   if (req.contains("metrics")) {
     if (!req["metrics"].is_string()) return reply(Error("metrics must be an address"));
     if (Status m = OpenMetrics(req["metrics"].get<std::string>()); !m.ok()) return reply(Error(m.message()));
@@ -284,7 +291,24 @@ void Daemon::Handle(const json& req, ControlServer::Reply reply) {
     Shutdown([this] { uv_stop(loop_); });
     return;
   }
+  if (cmd == "flush") return Flush(name, reply);
   if (name.empty()) return reply(Error(fmt::format("'{}' needs an app name", cmd)));
+  if (req.contains("environment") && (cmd == "reload" || cmd == "restart")) {
+    // --update-env: the caller's environment from now on (kept in state.json).
+    if (!req["environment"].is_array()) return reply(Error("environment must be a list of KEY=VALUE strings"));
+    std::vector<std::string> environment;
+    for (const json& e : req["environment"]) {
+      if (e.is_string()) environment.push_back(e.get<std::string>());
+    }
+    bool found = false;
+    for (auto& [n, app] : apps_) {
+      if (name != "all" && n != name) continue;
+      found = true;
+      app.config.environment = environment;
+      if (app.primary) app.primary->SetEnvironment(environment);
+    }
+    if (found) Persist();
+  }
   if (cmd == "stop") {
     ForEachApp(name, reply, [this](App& app, auto done) { StopApp(app, [done] { done(""); }); });
     Persist();
@@ -299,10 +323,7 @@ void Daemon::Handle(const json& req, ControlServer::Reply reply) {
       std::string n = app.config.name;
       StopApp(app, [this, n, done] {
         auto it = apps_.find(n);
-        if (it != apps_.end()) {
-          CloseLogs(it->second);
-          apps_.erase(it);
-        }
+        if (it != apps_.end()) apps_.erase(it);
         Persist();
         done("");
       });
@@ -321,6 +342,11 @@ void Daemon::Handle(const json& req, ControlServer::Reply reply) {
   auto it = apps_.find(name);
   if (it == apps_.end()) return reply(Error(fmt::format("no app named {}", name)));
   App& app = it->second;
+  if (cmd == "describe") {
+    json j = Describe(app);
+    j["config"] = ConfigForDescribe(app.config);
+    return reply({{"ok", true}, {"app", j}});
+  }
   if (cmd == "reload" && app.status == AppStatus::kErrored) {
     RestartApp(app, [reply](const std::string& e) { reply(e.empty() ? json{{"ok", true}} : Error(e)); });
     return;
@@ -337,7 +363,37 @@ void Daemon::Handle(const json& req, ControlServer::Reply reply) {
     });
     return;
   }
-  HandlePrimaryRequest(*app.primary, req, std::move(reply));  // reload, send
+  json forwarded = req;
+  forwarded.erase("environment");  // applied above
+  HandlePrimaryRequest(*app.primary, forwarded, std::move(reply));  // reload, send, signal
+}
+
+void Daemon::Flush(const std::string& name, const ControlServer::Reply& reply) {
+  auto flushed = std::make_shared<json>(json::array());
+  auto left = std::make_shared<size_t>(1);
+  auto one_done = [reply, flushed, left] {
+    if (--*left == 0) reply({{"ok", true}, {"apps", *flushed}});
+  };
+  for (auto& [n, app] : apps_) {
+    if (!name.empty() && name != "all" && n != name) continue;
+    flushed->push_back(n);
+    if (app.log) {
+      ++*left;
+      app.log->Flush(one_done);
+      continue;
+    }
+    // Not running: nobody writes to its files; empty them from here.
+    for (const std::string& path : DistinctPaths(LogPathsFor(app.config, home_))) {
+      auto file = RotatingLogFile::Open(loop_, path, app.config.log_rotation, [this, n](const std::string& e) {
+        logger_.Event(LogLevel::kError, n, e);
+      });
+      if (!file.ok()) continue;
+      ++*left;
+      (*file)->Flush(one_done);
+    }
+  }
+  if (flushed->empty() && !name.empty() && name != "all") return reply(Error(fmt::format("no app named {}", name)));
+  one_done();
 }
 
 void Daemon::Resurrect(const std::string& file, std::function<void(const std::vector<std::string>&)> done) {
@@ -428,6 +484,14 @@ int Daemon::Run() {
     }, sig);
   }
   logger_.Event(LogLevel::kInfo, "daemon", fmt::format("daemon {} listening on {}", ::getpid(), path));
+  if (const char* notify = ::getenv("NOTIFY_SOCKET")) {
+    // Under systemd (`cohort startup`, Type=notify): ready now. No app may
+    // inherit the socket.
+    std::string socket = notify;
+    ::unsetenv("NOTIFY_SOCKET");
+    Status s = SendNotify(socket, fmt::format("READY=1\nMAINPID={}\nSTATUS=listening on {}", ::getpid(), path));
+    if (!s.ok()) logger_.Event(LogLevel::kWarn, "daemon", s.message());
+  }
   uv_run(loop_, UV_RUN_DEFAULT);
   logger_.Event(LogLevel::kInfo, "daemon", "daemon exiting");
   return 0;

@@ -1,7 +1,8 @@
 // Daemon: the background primary of many apps (`cohort start`), one per
 // $COHORT_HOME. It hosts one ClusterPrimary per running app on a single
 // libuv loop, answers the CLI on $COHORT_HOME/run/daemon.sock, writes each
-// app's output to $COHORT_HOME/logs/<app>-{out,err}.log and keeps the app
+// app's output to its log files (AppLog: $COHORT_HOME/logs/<app>-{out,err}.log
+// unless configured, rotated by size) and keeps the app
 // list in $COHORT_HOME/state.json as it changes (so it can come back after a
 // crash or a reboot: `cohort resurrect`).
 // Runs on the loop thread; owns every app, their logs and the control socket.
@@ -9,7 +10,6 @@
 
 #include <uv.h>
 
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app_config.h"
+#include "app_log.h"
 #include "child_reaper.h"
 #include "cluster_primary.h"
 #include "control_server.h"
@@ -40,10 +41,10 @@ class Daemon {
     AppConfig config;
     AppStatus status = AppStatus::kStopped;
     std::string error;  // why it is errored
-    std::unique_ptr<ClusterPrimary> primary;
-    FILE* out = nullptr;
-    FILE* err = nullptr;
+    // Declared before the primary, which logs through them until it is gone.
+    std::unique_ptr<AppLog> log;
     std::unique_ptr<Logger> logger;
+    std::unique_ptr<ClusterPrimary> primary;
     uint64_t generation = 0;  // bumps on every start; stale callbacks check it
   };
 
@@ -57,11 +58,15 @@ class Daemon {
   void ForEachApp(const std::string& name, const ControlServer::Reply& reply,
                   const std::function<void(App&, std::function<void(std::string)>)>& op);
   nlohmann::json Describe(const App& app) const;
+  // Requests about one app that need more than its primary: describe,
+  // flush, and reload/restart with a new environment.
+  void Flush(const std::string& name, const ControlServer::Reply& reply);
+  // Another app already writing to one of `config`'s log files, or "".
+  std::string LogFileConflict(const AppConfig& config) const;
   void Persist();
   void Resurrect(const std::string& file, std::function<void(const std::vector<std::string>& errors)> done);
   void Shutdown(std::function<void()> done);
   cohort::Status OpenLogs(App& app);
-  void CloseLogs(App& app);
   void Later(std::function<void()> fn);  // runs fn on a later loop turn
   // Serves the metrics of every app at `address` (moves the endpoint if it was elsewhere).
   cohort::Status OpenMetrics(const std::string& address);

@@ -33,18 +33,27 @@ std::string Dump(const nlohmann::json& j) {
 }
 }  // namespace
 
+void StdioSink::Write(LogStream stream, std::string_view line) {
+  FILE* f = stream == LogStream::kOut ? out_ : err_;
+  fmt::print(f, "{}\n", line);
+  std::fflush(f);
+}
+
+Logger::Logger(LogOptions options, LogSink* sink) : opt_(std::move(options)), sink_(sink ? sink : &stdio_) {
+  if (!opt_.date_format.empty()) date_format_.emplace(opt_.date_format);
+}
+
 void Logger::Event(LogLevel level, std::string_view app, std::string_view message) {
   if (level < opt_.min_level) return;
   if (opt_.json) {
     nlohmann::json j = {{"time", UtcTimestamp()}, {"level", LogLevelName(level)}, {"app", app},
                         {"msg", message}};
-    fmt::print(out_, "{}\n", Dump(j));
-    std::fflush(out_);
+    sink_->Write(LogStream::kOut, Dump(j));
     return;
   }
   const char* tag = level == LogLevel::kWarn ? " WARN" : level == LogLevel::kError ? " ERROR" : "";
-  fmt::print(events_, "{} [{}]{} {}\n", UtcTimestamp(), app, tag, message);
-  std::fflush(events_);
+  line_ = fmt::format("{} [{}]{} {}", UtcTimestamp(), app, tag, message);
+  sink_->Write(LogStream::kEvent, line_);
 }
 
 void Logger::WorkerLine(std::string_view app, int slot, int pid, bool is_stderr,
@@ -52,13 +61,16 @@ void Logger::WorkerLine(std::string_view app, int slot, int pid, bool is_stderr,
   if (opt_.json) {
     nlohmann::json j = {{"time", UtcTimestamp()}, {"app", app}, {"slot", slot}, {"pid", pid},
                         {"stream", is_stderr ? "stderr" : "stdout"}, {"line", line}};
-    fmt::print(out_, "{}\n", Dump(j));
-    std::fflush(out_);
+    sink_->Write(LogStream::kOut, Dump(j));
     return;
   }
-  FILE* f = is_stderr ? err_ : out_;
-  fmt::print(f, "[{}:{}] {}\n", app, slot, line);
-  std::fflush(f);
+  line_.clear();
+  if (date_format_) {
+    line_ = date_format_->Format(LocalLogTime(std::chrono::system_clock::now()));
+    line_.push_back(' ');
+  }
+  fmt::format_to(std::back_inserter(line_), "[{}:{}] {}", app, slot, line);
+  sink_->Write(is_stderr ? LogStream::kErr : LogStream::kOut, line_);
 }
 
 }  // namespace cohort

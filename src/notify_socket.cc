@@ -4,6 +4,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -21,6 +22,25 @@ NotifyFields ParseNotifyMessage(std::string_view text) {
     out.emplace_back(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)));
   }
   return out;
+}
+
+Status SendNotify(const std::string& socket_path, std::string_view message) {
+  sockaddr_un addr{};
+  if (socket_path.size() < 2 || socket_path.size() >= sizeof addr.sun_path || (socket_path[0] != '/' && socket_path[0] != '@')) {
+    return Status::Error(fmt::format("NOTIFY_SOCKET={}: not a socket path", socket_path));
+  }
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
+  if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
+  socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path.size());
+  UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd) return Status::FromErrno("socket");
+  ssize_t n;
+  do {
+    n = ::sendto(fd.get(), message.data(), message.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr), len);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Status::FromErrno("sd_notify to " + socket_path);
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<NotifySocket>> NotifySocket::Open(uv_loop_t* loop, const std::string& path,

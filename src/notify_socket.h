@@ -24,6 +24,10 @@ namespace cohort {
 
 using NotifyFields = std::vector<std::pair<std::string, std::string>>;
 
+// The sending side, as sd_notify(3): one datagram to `socket_path` (a path,
+// or "@name" for an abstract socket, as systemd passes in NOTIFY_SOCKET).
+Status SendNotify(const std::string& socket_path, std::string_view message);
+
 // "READY=1\nSTATUS=warming up\n" -> {{"READY","1"},{"STATUS","warming up"}}; lines without '=' are skipped.
 NotifyFields ParseNotifyMessage(std::string_view text);
 

@@ -51,5 +51,27 @@ TEST(NotifySocket, ReceivesDatagramsWithTheSendersPid) {
   EXPECT_NE(::access(path.c_str(), F_OK), 0);  // unlinked on destruction
 }
 
+TEST(SendNotify, ReachesANotifySocketAsSdNotifyWould) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  std::string path = "/tmp/cohort-notify-send-" + std::to_string(getpid());
+  NotifyFields got;
+  {
+    auto s = NotifySocket::Open(&loop, path, [&](pid_t, const NotifyFields& f) {
+      got = f;
+      uv_stop(&loop);
+    });
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    ASSERT_TRUE(SendNotify(path, "READY=1\nSTATUS=daemon up").ok());
+    uv_run(&loop, UV_RUN_DEFAULT);
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], (std::pair<std::string, std::string>{"READY", "1"}));
+  EXPECT_FALSE(SendNotify("relative/path", "READY=1").ok());
+  EXPECT_FALSE(SendNotify(path, "READY=1").ok()) << "nobody listens there any more";
+}
+
 }  // namespace
 }  // namespace cohort

@@ -1,5 +1,7 @@
 #include "primary_control.h"
 
+#include <signal.h>
+
 #include <fmt/format.h>
 
 #include "app_config.h"
@@ -37,7 +39,20 @@ void HandlePrimaryRequest(ClusterPrimary& primary, const nlohmann::json& req, Co
   if (cmd == "ls") {
     return reply({{"ok", true}, {"apps", nlohmann::json::array({primary.Describe()})}});
   }
+  if (cmd == "describe") {
+    nlohmann::json app = primary.Describe();
+    app["config"] = ConfigForDescribe(primary.config());
+    return reply({{"ok", true}, {"app", app}});
+  }
   if (cmd == "reload") {
+    if (req.contains("environment")) {  // --update-env
+      if (!req["environment"].is_array()) return reply(Error("environment must be a list of KEY=VALUE strings"));
+      std::vector<std::string> environment;
+      for (const auto& e : req["environment"]) {
+        if (e.is_string()) environment.push_back(e.get<std::string>());
+      }
+      primary.SetEnvironment(std::move(environment));
+    }
     primary.Reload([reply, name](Status s) {
       if (s.ok()) {
         reply({{"ok", true}});
@@ -57,6 +72,19 @@ void HandlePrimaryRequest(ClusterPrimary& primary, const nlohmann::json& req, Co
     Result<int> n = primary.SendMessage(req["data"], slot);
     if (!n.ok()) return reply(Error(n.status().message()));
     return reply({{"ok", true}, {"delivered", *n}});
+  }
+  if (cmd == "signal") {
+    if (!req.contains("signal") || !req["signal"].is_number_integer()) return reply(Error("signal needs a signal number"));
+    int sig = req["signal"].get<int>();
+    if (sig < 1 || sig >= NSIG) return reply(Error(fmt::format("no signal {}", sig)));
+    std::optional<int> slot;
+    if (req.contains("slot")) {
+      if (!req["slot"].is_number_integer()) return reply(Error("slot must be a number"));
+      slot = req["slot"].get<int>();
+    }
+    Result<int> n = primary.SignalWorkers(sig, slot);
+    if (!n.ok()) return reply(Error(fmt::format("{}: {}", name, n.status().message())));
+    return reply({{"ok", true}, {"signalled", *n}});
   }
   if (cmd == "scale") {
     if (!req.contains("instances")) return reply(Error("scale needs instances"));

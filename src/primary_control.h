@@ -1,5 +1,5 @@
-// The control requests a primary answers about its app (ls, reload, send,
-// scale, ping), shared by `cohort run` and, later, the daemon.
+// The control requests a primary answers about its app (ping, ls, describe,
+// reload, send, signal, scale), shared by `cohort run` and the daemon.
 // Request/response: one JSON object each, see docs/control-protocol.md.
 #pragma once
 

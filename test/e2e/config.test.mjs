@@ -72,3 +72,47 @@ test('yaml and toml configs; a bad one names the file and line, and nothing runn
   assert.deepEqual(ls.map((a) => a.name).sort(), ['t', 'y']);
   assert.equal((await get(p1)).status, 200);
 });
+
+test('the ecosystem.config.js of PM2\'s documentation ("Javascript format"), copied as it is, starts the same apps', async (t) => {
+  const { dir, env } = setup(t);
+  const workerPort = await freePort();
+  const apiPort = await freePort();
+  // The apps it names, as small servers that say what they were given.
+  for (const [file, port] of [['worker.js', 'WORKER_PORT'], ['api.js', 'API_PORT']]) {
+    writeFileSync(path.join(dir, file),
+      `process.env.PORT = process.env.${port};\nrequire(${JSON.stringify(path.join(apps, 'env-echo.js'))});\n`);
+  }
+  // From pm2.keymetrics.io/docs/usage/application-declaration/, unchanged.
+  writeFileSync(path.join(dir, 'ecosystem.config.js'), `module.exports = {
+  apps : [{
+    name        : "worker",
+    script      : "./worker.js",
+    watch       : true,
+    env: {
+      "NODE_ENV": "development",
+    },
+    env_production : {
+       "NODE_ENV": "production"
+    }
+  },{
+    name       : "api-app",
+    script     : "./api.js",
+    instances  : 4,
+    exec_mode  : "cluster"
+  }]
+}
+`);
+  const r = await cli(['start', path.join(dir, 'ecosystem.config.js'), '--env', 'production'],
+    { env: { ...env, WORKER_PORT: String(workerPort), API_PORT: String(apiPort) } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /apps\[0\]\.watch: has no meaning under cohort/);
+  assert.match(r.stderr, /apps\[1\]\.exec_mode: has no meaning under cohort/);
+  const ls = JSON.parse((await cli(['ls', '--json'], { env })).stdout).apps;
+  assert.deepEqual(ls.map((a) => [a.name, a.instances, a.workers.length]).sort(), [['api-app', 4, 4], ['worker', 1, 1]]);
+  const worker = JSON.parse((await get(workerPort)).body);
+  assert.equal(worker.NODE_ENV, 'production');
+  assert.equal(worker.cwd, dir);
+  const slots = new Set();
+  for (let i = 0; i < 8; i++) slots.add(JSON.parse((await get(apiPort)).body).COHORT_INSTANCE);
+  assert.deepEqual([...slots].sort(), ['0', '1', '2', '3']);
+});
