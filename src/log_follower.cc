@@ -148,62 +148,74 @@ void LogFollower::ReadNew(size_t i, const LineFn& on_line) {
 void LogFollower::Poll(const LineFn& on_line) {
   for (size_t i = 0; i < files_.size(); ++i) {
     File& f = files_[i];
-    if (!f.fd) {
-      if (!OpenFile(f)) continue;  // not there (yet): created later, read from its start
+    if (f.fd) {
+      ReadNew(i, on_line);
+      struct stat st;
+      bool same = ::stat(f.path.c_str(), &st) == 0 && st.st_dev == f.dev && st.st_ino == f.ino;
+      if (same) continue;
+      // Rotated or removed: whatever was written before the rename is in the
+      // old file (the daemon renames between two lines); read it to the end.
+      ReadNew(i, on_line);
+      if (!f.partial.empty()) on_line(i, f.partial);
+      ReadRotated(i, on_line, Since::kOurs);
+      f.fd.reset();
+    } else {
+      // No file being read (gone, or not there yet): what was rotated since is all newer.
+      ReadRotated(i, on_line, Since::kNothing);
     }
+    if (!OpenFile(f)) continue;  // not there (yet): read from its start when it comes
+    // Rotated between the listing and the open: older than the file just opened.
+    ReadRotated(i, on_line, Since::kNothingUntilOurs);
     ReadNew(i, on_line);
-    struct stat st;
-    bool same = ::stat(f.path.c_str(), &st) == 0 && st.st_dev == f.dev && st.st_ino == f.ino;
-    if (same) continue;
-    // Rotated or removed: whatever was written before the rename is in the
-    // old file (the daemon renames between two lines); read it to the end.
-    ReadNew(i, on_line);
-    if (!f.partial.empty()) on_line(i, f.partial);
-    ReadMissedRotations(i, on_line);
-    f.fd.reset();
-    if (OpenFile(f)) ReadNew(i, on_line);
   }
 }
 
-void LogFollower::ReadMissedRotations(size_t i, const LineFn& on_line) {
+void LogFollower::ReadRotated(size_t i, const LineFn& on_line, Since since) {
   File& f = files_[i];
   std::vector<RotatedLog> now = ListRotated(f.path);
+  auto [dir, base] = SplitPath(f.path);
+  std::set<std::string> on_disk = Keys(now);
+  std::erase_if(f.rotated, [&](const std::string& k) { return !on_disk.count(k); });  // pruned: names are not reused
   std::vector<RotatedLog> fresh;
   for (const RotatedLog& r : now) {
     if (!f.rotated.count(Key(r))) fresh.push_back(r);
   }
-  f.rotated = Keys(now);
-  if (fresh.empty()) return;  // removed, not rotated (or pruned already)
-  auto [dir, base] = SplitPath(f.path);
-  // Ours is the first rotation since the last look: the plain file with our
-  // inode, or (gzipped already) the oldest new one.
-  size_t ours = 0;
-  for (size_t k = 0; k < fresh.size(); ++k) {
+  // Ours (the file of f.fd, if renamed): the plain file with its inode, or
+  // (gzipped already) the oldest new one.
+  auto is_ours = [&](const RotatedLog& r) {
     struct stat st;
-    if (!fresh[k].compressed && ::stat((dir + "/" + fresh[k].name).c_str(), &st) == 0 && st.st_ino == f.ino &&
-        st.st_dev == f.dev) {
-      ours = k;
-    }
+    return !r.compressed && ::stat((dir + "/" + r.name).c_str(), &st) == 0 && st.st_ino == f.ino && st.st_dev == f.dev;
+  };
+  size_t from = 0;
+  if (since == Since::kOurs && !fresh.empty()) {
+    auto ours = std::find_if(fresh.begin(), fresh.end(), is_ours);
+    from = ours == fresh.end() ? 1 : static_cast<size_t>(ours - fresh.begin()) + 1;
+    for (size_t k = 0; k < from; ++k) f.rotated.insert(Key(fresh[k]));
   }
-  for (size_t k = ours + 1; k < fresh.size(); ++k) {
-    std::string p = dir + "/" + fresh[k].name;
-    gzFile in = ::gzopen(p.c_str(), "rb");                                      // reads a plain file as it is
-    if (!in && !fresh[k].compressed) in = ::gzopen((p + ".gz").c_str(), "rb");  // gzipped meanwhile
-    if (!in) continue;  // removed meanwhile (--log-max-files): nothing to read
-    std::string partial;
-    char buf[64 * 1024];
-    int n;
-    while ((n = ::gzread(in, buf, sizeof buf)) > 0) {
-      partial.append(buf, static_cast<size_t>(n));
-      size_t start = 0;
-      for (size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1) {
-        on_line(i, std::string_view(partial).substr(start, nl - start));
-      }
-      partial.erase(0, start);
-    }
-    ::gzclose(in);
-    if (!partial.empty()) on_line(i, partial);
+  for (size_t k = from; k < fresh.size(); ++k) {
+    if (since == Since::kNothingUntilOurs && is_ours(fresh[k])) return;  // the next Poll reads past it
+    f.rotated.insert(Key(fresh[k]));
+    ReadWhole(i, dir + "/" + fresh[k].name, fresh[k].compressed, on_line);
   }
+}
+
+void LogFollower::ReadWhole(size_t i, const std::string& path, bool compressed, const LineFn& on_line) {
+  gzFile in = ::gzopen(path.c_str(), "rb");                                  // reads a plain file as it is
+  if (!in && !compressed) in = ::gzopen((path + ".gz").c_str(), "rb");  // gzipped meanwhile
+  if (!in) return;  // removed meanwhile (--log-max-files): nothing to read
+  std::string partial;
+  char buf[64 * 1024];
+  int n;
+  while ((n = ::gzread(in, buf, sizeof buf)) > 0) {
+    partial.append(buf, static_cast<size_t>(n));
+    size_t start = 0;
+    for (size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1) {
+      on_line(i, std::string_view(partial).substr(start, nl - start));
+    }
+    partial.erase(0, start);
+  }
+  ::gzclose(in);
+  if (!partial.empty()) on_line(i, partial);
 }
 
 void LogFollower::Wait(int timeout_ms) {

@@ -41,13 +41,17 @@ class LogFollower {
     ino_t ino = 0;
     off_t offset = 0;               // read so far
     std::string partial;            // an unterminated last line
-    std::set<std::string> rotated;  // rotated files already there ("timestamp.seq")
+    std::set<std::string> rotated;  // rotated files read, or there before we started ("timestamp.seq")
   };
   bool OpenFile(File& f);
   void ReadNew(size_t i, const LineFn& on_line);
-  // After a rotation: the files rotated since the last look, but the one we
-  // were reading, in order.
-  void ReadMissedRotations(size_t i, const LineFn& on_line);
+  // Files rotated since the last look that are not read yet, in order: all
+  // of them (kNothing: no file was being read), those after the one being
+  // read (kOurs: it was rotated), or those before the file just opened
+  // (kNothingUntilOurs: rotated between the listing and the open).
+  enum class Since { kNothing, kOurs, kNothingUntilOurs };
+  void ReadRotated(size_t i, const LineFn& on_line, Since since);
+  void ReadWhole(size_t i, const std::string& path, bool compressed, const LineFn& on_line);
   std::vector<File> files_;
   UniqueFd inotify_;
 };

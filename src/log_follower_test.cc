@@ -81,6 +81,18 @@ TEST_F(LogFollowerTest, FilesRotatedBetweenTwoLooksAreReadTooGzippedOrNot) {
   EXPECT_EQ(Poll(f), (Lines{"0:5", "0:6"})) << "files seen before are not read again";
 }
 
+TEST_F(LogFollowerTest, ALookBetweenTheRenameAndTheNewFileLosesNothingRotatedAfter) {
+  Append("web-out.log", "seen\n");
+  LogFollower f({dir_ + "/web-out.log"});
+  Append("web-out.log", "1 end of the old file\n");
+  fs::rename(dir_ + "/web-out.log", dir_ + "/web-out__2026-11-24_20-31-05.log");
+  EXPECT_EQ(Poll(f), (Lines{"0:1 end of the old file"})) << "the new file is not there yet";
+  Append("web-out.log", "2 the next file, rotated before the next look\n");
+  fs::rename(dir_ + "/web-out.log", dir_ + "/web-out__2026-11-24_20-31-05.1.log");
+  Append("web-out.log", "3 live\n");
+  EXPECT_EQ(Poll(f), (Lines{"0:2 the next file, rotated before the next look", "0:3 live"}));
+}
+
 TEST_F(LogFollowerTest, AnEmptiedFileIsReadAgainFromTheTop) {
   Append("a.log", "old old old old\n");
   LogFollower f({dir_ + "/a.log"});
