@@ -48,6 +48,9 @@ class Database {
   size_t ExpireSome(int64_t now_ms, size_t samples, size_t* sampled = nullptr);
   void Clear();
   void Swap(Database& other);
+  // Moves up to `buckets` buckets of a keyspace resize along (Dict::Rehash);
+  // returns whether one is still under way.
+  bool Rehash(size_t buckets) { return keys_.Rehash(buckets); }
 
   const Dict<Entry, EntryTraits>& keys() const { return keys_; }
   Entry* RandomEntry() { return keys_.Random(rng_); }

@@ -349,6 +349,11 @@ void Store::Cron() {
       size_t deleted = d->ExpireSome(t, 20, &sampled);
       if (sampled == 0 || deleted * 4 <= sampled) break;
     }
+    // Move a keyspace resize along between commands: about 1 ms per cron
+    // run (Redis's dictRehashMilliseconds), so an idle store finishes too.
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1);
+    while (d->Rehash(128) && std::chrono::steady_clock::now() < until) {
+    }
   }
   std::vector<Client*> timed_out;
   if (blocked_count_ != 0) {
