@@ -54,6 +54,15 @@ void AddLogOptions(CLI::App* run, RunArgs& a) {
   daemon_only(run->add_flag("--log-compress", a.log_compress, "start: gzip rotated log files"));
 }
 
+// Parses an option's text into *out, naming the option in the error.
+template <typename T, typename Parse>
+Status ParseOption(const char* option, const std::string& text, Parse parse, T* out) {
+  auto value = parse(text);
+  if (!value.ok()) return Status::Error(fmt::format("{}: {}", option, value.status().message()));
+  *out = *value;
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string DaemonOnlyOptionGiven(const RunArgs& a) {
@@ -148,45 +157,32 @@ Result<AppConfig> ToAppConfig(const RunArgs& a, const std::string& home) {
     }
     c.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
-  Result<Millis> ready = ParseDuration(a.ready_timeout);
-  if (!ready.ok()) return Status::Error("--ready-timeout: " + ready.status().message());
-  Result<Millis> kill = ParseDuration(a.kill_timeout);
-  if (!kill.ok()) return Status::Error("--kill-timeout: " + kill.status().message());
-  c.ready_timeout = *ready;
-  c.kill_timeout = *kill;
+  uint64_t log_max_size = 0;
+  for (Status s : {ParseOption("--ready-timeout", a.ready_timeout, ParseDuration, &c.ready_timeout),
+                   ParseOption("--kill-timeout", a.kill_timeout, ParseDuration, &c.kill_timeout),
+                   ParseOption("--sticky-ttl", a.sticky_ttl, ParseDuration, &c.sticky_ttl),
+                   ParseOption("--sticky-timeout", a.sticky_timeout, ParseDuration, &c.sticky_timeout),
+                   ParseOption("--min-uptime", a.min_uptime, ParseDuration, &c.min_uptime),
+                   ParseOption("--log-max-size", a.log_max_size, ParseByteSize, &log_max_size),
+                   // Off unless given:
+                   a.watchdog.empty() ? Status::Ok() : ParseOption("--watchdog", a.watchdog, ParseWatchdog, &c.watchdog),
+                   a.max_memory_restart.empty() ? Status::Ok()
+                                                : ParseOption("--max-memory-restart", a.max_memory_restart,
+                                                              ParseByteSize, &c.max_memory_restart)}) {
+    if (!s.ok()) return s;
+  }
   c.sticky = a.sticky;
   c.trust_proxy = a.trust_proxy;
   c.store = a.store;
   c.listen = a.listen;
   c.ready = a.ready;
   c.stop_signal = a.stop_signal;
-  if (!a.watchdog.empty()) {
-    Result<Millis> w = ParseWatchdog(a.watchdog);
-    if (!w.ok()) return Status::Error("--watchdog: " + w.status().message());
-    c.watchdog = *w;
-  }
-  Result<Millis> ttl = ParseDuration(a.sticky_ttl);
-  if (!ttl.ok()) return Status::Error("--sticky-ttl: " + ttl.status().message());
-  Result<Millis> peek = ParseDuration(a.sticky_timeout);
-  if (!peek.ok()) return Status::Error("--sticky-timeout: " + peek.status().message());
-  c.sticky_ttl = *ttl;
-  c.sticky_timeout = *peek;
-  if (!a.max_memory_restart.empty()) {
-    Result<uint64_t> limit = ParseByteSize(a.max_memory_restart);
-    if (!limit.ok()) return Status::Error("--max-memory-restart: " + limit.status().message());
-    c.max_memory_restart = *limit;
-  }
-  Result<Millis> min_uptime = ParseDuration(a.min_uptime);
-  if (!min_uptime.ok()) return Status::Error("--min-uptime: " + min_uptime.status().message());
-  c.min_uptime = *min_uptime;
   c.max_restarts = a.max_restarts;
   c.out_file = a.out_file;
   c.error_file = a.error_file;
   c.log_file = a.log_file;
   c.log_date_format = !a.log_date_format.empty() ? a.log_date_format : a.time ? LogDateFormat::kPm2Time : "";
-  Result<uint64_t> max_size = ParseByteSize(a.log_max_size);
-  if (!max_size.ok()) return Status::Error("--log-max-size: " + max_size.status().message());
-  c.log_rotation = {.max_size = *max_size, .max_files = a.log_max_files, .compress = a.log_compress};
+  c.log_rotation = {.max_size = log_max_size, .max_files = a.log_max_files, .compress = a.log_compress};
   Status s = ValidateAppConfig(c);
   if (!s.ok()) return s;
   bool bare_log =
