@@ -3,6 +3,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <algorithm>
+#include <charconv>
+#include <optional>
 #include <utility>
 
 namespace cohort::channel {
@@ -40,8 +43,10 @@ std::string TypedLine(std::string_view type, const char* field, const json& valu
 // The object and its "type", or why the line is not a protocol line.
 Result<std::pair<json, std::string>> ParseObject(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  json j = json::parse(line.begin(), line.end(), nullptr, false);
+  bool too_deep = false;
+  json j = ParseJsonWithinDepth(line, &too_deep);
   if (j.is_discarded()) return Status::Error("a line that is not JSON");
+  if (too_deep) return Status::Error("a line nested deeper than " + std::to_string(kMaxDepth) + " levels");
   if (!j.is_object()) return Status::Error(std::string("a JSON ") + j.type_name() + " instead of an object");
   auto type = j.find("type");
   if (type == j.end() || !type->is_string()) return Status::Error("an object without a string \"type\"");
@@ -93,6 +98,20 @@ Peer PeerOf(const json& j) {
 
 }  // namespace
 
+json ParseJsonWithinDepth(std::string_view text, bool* too_deep) {
+  *too_deep = false;
+  // Fewer brackets than the limit cannot nest past it: no per-value callback
+  // on the common path (every confirmation is a line).
+  size_t opens = static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return c == '[' || c == '{'; }));
+  if (opens <= static_cast<size_t>(kMaxDepth)) return json::parse(text.begin(), text.end(), nullptr, false);
+  json::parser_callback_t limit = [too_deep](int depth, json::parse_event_t, json&) {
+    if (depth <= kMaxDepth) return true;
+    *too_deep = true;
+    return false;  // dropped: the tree never gets deeper than the limit
+  };
+  return json::parse(text.begin(), text.end(), limit, false);
+}
+
 Peer PeerFromSockaddr(const sockaddr_storage& ss) {
   Peer p;
   char text[INET6_ADDRSTRLEN] = "";
@@ -112,7 +131,28 @@ Peer PeerFromSockaddr(const sockaddr_storage& ss) {
   return p;
 }
 
+// The hot path: a confirmation exactly as ConfirmLine writes it, without a
+// JSON tree. Anything else (spaces, more fields, leading zeros) takes the
+// general path, which gives the same answer.
+std::optional<FromWorker> ParseConfirmation(std::string_view line) {
+  constexpr std::string_view kAccepted = R"({"type":"accepted","id":)";
+  constexpr std::string_view kRefused = R"({"type":"refused","id":)";
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  bool accepted = line.starts_with(kAccepted);
+  if (!accepted && !line.starts_with(kRefused)) return std::nullopt;
+  std::string_view digits = line.substr(accepted ? kAccepted.size() : kRefused.size());
+  if (digits.size() < 2 || digits.back() != '}') return std::nullopt;
+  digits.remove_suffix(1);
+  if (digits[0] == '0' && digits.size() > 1) return std::nullopt;
+  FromWorker m;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), m.id);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  m.type = accepted ? FromWorker::Type::kAccepted : FromWorker::Type::kRefused;
+  return m;
+}
+
 Result<FromWorker> ParseFromWorker(std::string_view line) {
+  if (std::optional<FromWorker> fast = ParseConfirmation(line)) return std::move(*fast);
   Result<std::pair<json, std::string>> parsed = ParseObject(line);
   if (!parsed.ok()) return parsed.status();
   const auto& [j, name] = *parsed;

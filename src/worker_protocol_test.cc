@@ -37,6 +37,23 @@ TEST(WorkerProtocol, KeepsTheFieldsOfEachType) {
   EXPECT_EQ(ParseFromWorker(R"({"type":"broadcast","data":null})")->data, nullptr);
 }
 
+TEST(WorkerProtocol, ConfirmationsInAnyFormParseTheSame) {
+  for (const char* line : {R"({"type":"accepted","id":12})", R"({"type":"accepted","id":12})" "\r",
+                           R"({ "type": "accepted", "id": 12 })", R"({"id":12,"type":"accepted"})",
+                           R"({"type":"accepted","id":12,"more":1})"}) {
+    Result<FromWorker> m = ParseFromWorker(line);
+    ASSERT_TRUE(m.ok()) << line;
+    EXPECT_EQ(m->type, Type::kAccepted) << line;
+    EXPECT_EQ(m->id, 12u) << line;
+  }
+  for (const char* bad : {R"({"type":"accepted","id":})", R"({"type":"accepted","id":012})",
+                          R"({"type":"accepted","id":1x})", R"({"type":"accepted","id":18446744073709551616})",
+                          R"({"type":"refused","id":-3})", R"({"type":"accepted","id":3)"}) {
+    EXPECT_FALSE(ParseFromWorker(bad).ok()) << bad;
+  }
+  EXPECT_EQ(ParseFromWorker(ConfirmLine(0, false))->id, 0u);
+}
+
 TEST(WorkerProtocol, AcceptsACarriageReturnAndUnknownFields) {
   Result<FromWorker> m = ParseFromWorker("{\"type\":\"accepted\",\"id\":3,\"extra\":true}\r");
   ASSERT_TRUE(m.ok());
@@ -116,6 +133,21 @@ TEST(WorkerProtocol, ABadPeerIsEmptyRatherThanAnError) {
   Result<FromPrimary> m = ParseFromPrimary(R"({"type":"connection","id":1,"peer":{"port":99999,"family":3}})");
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->peer, Peer{});
+}
+
+TEST(WorkerProtocol, NestingDeeperThanTheLimitIsRefusedWithoutBuildingTheTree) {
+  auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  std::string ok = R"({"type":"message","data":)" + nested(kMaxDepth - 1) + "}";
+  Result<FromWorker> m = ParseFromWorker(ok);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(DataLine(Type::kMessage, m->data), ok + "\n");
+  Result<FromWorker> deep = ParseFromWorker(R"({"type":"message","data":)" + nested(100000) + "}");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.status().message().find("nested deeper than 512 levels"), std::string::npos);
+  EXPECT_FALSE(ParseFromPrimary(R"({"type":"message","data":)" + nested(100000) + "}").ok());
+  bool too_deep = true;
+  EXPECT_EQ(ParseJsonWithinDepth("[[1]]", &too_deep), nlohmann::json::parse("[[1]]"));
+  EXPECT_FALSE(too_deep);
 }
 
 TEST(WorkerProtocol, InvalidUtf8IsReplacedNotThrown) {

@@ -91,6 +91,14 @@ struct Worker::State {
     return true;
   }
 
+  // Re-serialized: the text may span lines; cohort takes what it can parse.
+  bool WriteData(FromWorker::Type type, std::string_view text) {
+    bool too_deep;
+    nlohmann::json data = channel::ParseJsonWithinDepth(text, &too_deep);
+    if (data.is_discarded() || too_deep) return false;
+    return WriteLine(channel::DataLine(type, data));
+  }
+
   void OnLine(std::string_view line) {
     Result<FromPrimary> m = channel::ParseFromPrimary(line);
     if (!m.ok()) return;  // nothing a worker could do about it; cohort logs its own side
@@ -301,17 +309,8 @@ bool Worker::Process(const std::function<void(Event&)>& on_event) {
   return !s_->done;
 }
 
-bool Worker::Send(std::string_view json) {
-  nlohmann::json data = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
-  if (data.is_discarded()) return false;
-  return s_->WriteLine(channel::DataLine(FromWorker::Type::kMessage, data));
-}
-
-bool Worker::Broadcast(std::string_view json) {
-  nlohmann::json data = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
-  if (data.is_discarded()) return false;
-  return s_->WriteLine(channel::DataLine(FromWorker::Type::kBroadcast, data));
-}
+bool Worker::Send(std::string_view json) { return s_->WriteData(FromWorker::Type::kMessage, json); }
+bool Worker::Broadcast(std::string_view json) { return s_->WriteData(FromWorker::Type::kBroadcast, json); }
 
 bool Worker::DeclareSticky(std::string_view key) {
   if (key.empty() || key.size() > channel::kMaxStickyKey) return false;
