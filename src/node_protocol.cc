@@ -58,19 +58,6 @@ static std::optional<WorkerMessage> ParseNewConnReply(std::string_view line) {
   return WorkerMessage{WorkerMessage::Kind::kNewConnReply, Json(), ack, accepted};
 }
 
-Json ParseJsonWithinDepth(std::string_view text, bool* too_deep) {
-  bool deep = false;
-  // The callback sees each value's depth; dropping the ones too deep keeps
-  // the tree shallow while the parser goes on to the end of the text.
-  Json::parser_callback_t limit = [&deep](int depth, Json::parse_event_t, Json&) {
-    if (depth > kMaxJsonDepth) deep = true;
-    return !deep;
-  };
-  Json v = Json::parse(text.begin(), text.end(), limit, /*allow_exceptions=*/false);
-  if (too_deep) *too_deep = deep;
-  return deep ? Json(Json::value_t::discarded) : v;
-}
-
 Result<WorkerMessage> ParseWorkerLine(std::string_view line) {
   if (line == kHandleAckLine) return WorkerMessage{WorkerMessage::Kind::kHandleAck, Json()};
   if (auto reply = ParseNewConnReply(line)) return std::move(*reply);

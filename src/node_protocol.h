@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_depth.h"  // ParseJsonWithinDepth, kMaxJsonDepth
 #include "status.h"
 
 namespace cohort {
@@ -36,13 +37,6 @@ struct WorkerMessage {
 // Parses one line. Malformed JSON is an error naming what was wrong.
 Result<WorkerMessage> ParseWorkerLine(std::string_view line);
 
-// How deep JSON from outside (a worker's line, a control request) may nest.
-// Parsing is iterative, but dumping and walking a value recurse: a
-// 100,000-deep array from a worker overflowed the primary's stack.
-constexpr int kMaxJsonDepth = 512;
-// Parses `text`; discarded (is_discarded()) if malformed or deeper than
-// kMaxJsonDepth, and then *too_deep says which.
-Json ParseJsonWithinDepth(std::string_view text, bool* too_deep = nullptr);
 
 // True when Node would treat `value` as internal (cmd starts with "NODE_"),
 // so it must not be sent as a user message.

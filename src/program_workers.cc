@@ -15,9 +15,6 @@ namespace {
 
 using FromWorker = channel::FromWorker;
 
-// Logged per worker before the rest of its bad lines are only counted.
-constexpr int kBadLinesLogged = 10;
-
 channel::Peer PeerOf(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
@@ -226,9 +223,9 @@ void ProgramWorkers::OnLine(Worker& w, std::string_view line) {
 }
 
 void ProgramWorkers::OnBadLine(Worker& w, std::string_view line, const Status& why) {
-  ++w.bad_lines;
-  if (w.bad_lines > kBadLinesLogged) return;
-  std::string more = w.bad_lines == kBadLinesLogged ? " (further bad lines from it are not logged)" : "";
+  if (!w.faults.Allow(deps_.host->Now())) return;
+  std::string more;
+  if (uint64_t n = w.faults.TakeSuppressed()) more = fmt::format(" ({} more like it not logged)", n);
   Log(LogLevel::kWarn, fmt::format("{}: sent {} on its channel: '{}'; ignored{}", Who(w), why.message(),
                                    Excerpt(line), more));
 }
@@ -300,6 +297,11 @@ void ProgramWorkers::ReadBeforeExit(WorkerId id) {
 
 void ProgramWorkers::Exited(WorkerId id) {
   if (watchdog_) watchdog_->Forget(id);
+  Worker* w = Find(id);
+  if (w == nullptr) return;
+  if (uint64_t n = w->faults.TakeSuppressed()) {
+    Log(LogLevel::kWarn, fmt::format("{}: sent {} more bad line(s) on its channel, not logged", Who(*w), n));
+  }
   workers_.erase(id);
 }
 

@@ -30,6 +30,7 @@
 #include "balancer.h"
 #include "ipc_channel.h"
 #include "listen_socket.h"
+#include "log_throttle.h"
 #include "logger.h"
 #include "notify_socket.h"
 #include "sticky_table.h"
@@ -102,7 +103,7 @@ class ProgramWorkers {
     std::unique_ptr<IpcChannel> channel;  // balanced mode
     bool ready = false;
     bool leaving = false;  // the Balancer gives it nothing more
-    int bad_lines = 0;
+    LogThrottle faults;    // its bad lines: a burst logged, then one a second
     std::string status;    // last STATUS= / "status"
   };
 

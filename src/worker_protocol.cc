@@ -45,8 +45,8 @@ Result<std::pair<json, std::string>> ParseObject(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   bool too_deep = false;
   json j = ParseJsonWithinDepth(line, &too_deep);
+  if (too_deep) return Status::Error("a line nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   if (j.is_discarded()) return Status::Error("a line that is not JSON");
-  if (too_deep) return Status::Error("a line nested deeper than " + std::to_string(kMaxDepth) + " levels");
   if (!j.is_object()) return Status::Error(std::string("a JSON ") + j.type_name() + " instead of an object");
   auto type = j.find("type");
   if (type == j.end() || !type->is_string()) return Status::Error("an object without a string \"type\"");
@@ -97,20 +97,6 @@ Peer PeerOf(const json& j) {
 }
 
 }  // namespace
-
-json ParseJsonWithinDepth(std::string_view text, bool* too_deep) {
-  *too_deep = false;
-  // Fewer brackets than the limit cannot nest past it: no per-value callback
-  // on the common path (every confirmation is a line).
-  size_t opens = static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return c == '[' || c == '{'; }));
-  if (opens <= static_cast<size_t>(kMaxDepth)) return json::parse(text.begin(), text.end(), nullptr, false);
-  json::parser_callback_t limit = [too_deep](int depth, json::parse_event_t, json&) {
-    if (depth <= kMaxDepth) return true;
-    *too_deep = true;
-    return false;  // dropped: the tree never gets deeper than the limit
-  };
-  return json::parse(text.begin(), text.end(), limit, false);
-}
 
 Peer PeerFromSockaddr(const sockaddr_storage& ss) {
   Peer p;

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_depth.h"
 #include "status.h"
 
 namespace cohort::channel {
@@ -24,14 +25,7 @@ namespace cohort::channel {
 constexpr size_t kMaxLine = 1 << 20;
 // Longest sticky key a worker may declare (as cohort:sticky for Node).
 constexpr size_t kMaxStickyKey = 4096;
-// Deepest nesting either side accepts: a tree much deeper than this would
-// overflow the stack when it is serialized (logged, relayed).
-constexpr int kMaxDepth = 512;
-
-// Parses JSON text, keeping no value nested deeper than kMaxDepth; *too_deep
-// says whether any was (then the result is not the whole text). Discarded
-// (is_discarded()) if the text is not JSON.
-nlohmann::json ParseJsonWithinDepth(std::string_view text, bool* too_deep);
+// Lines nested deeper than kMaxJsonDepth (json_depth.h) are refused.
 
 // Who is at the other end of a connection, as the primary saw it.
 struct Peer {

@@ -93,9 +93,8 @@ struct Worker::State {
 
   // Re-serialized: the text may span lines; cohort takes what it can parse.
   bool WriteData(FromWorker::Type type, std::string_view text) {
-    bool too_deep;
-    nlohmann::json data = channel::ParseJsonWithinDepth(text, &too_deep);
-    if (data.is_discarded() || too_deep) return false;
+    nlohmann::json data = ParseJsonWithinDepth(text);
+    if (data.is_discarded()) return false;
     return WriteLine(channel::DataLine(type, data));
   }
 
