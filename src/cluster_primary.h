@@ -8,6 +8,10 @@
 // Owns: the Supervisor, the Balancer and its Scheduler, every Listener and
 // every worker's channel and output pipes. Child exits come from outside
 // (the process's ChildReaper) through OnChildExit().
+//
+// cluster_primary.cc: start, spawn, stop, the WorkerHost and ConnectionSink;
+// cluster_primary_node.cc: Node's protocol on the workers' channels;
+// cluster_primary_describe.cc: the app as `ls` and the metrics see it.
 #pragma once
 
 #include <uv.h>
