@@ -1,6 +1,7 @@
 // Shared helpers for the end-to-end tests: start the real cohort binary with
 // a private COHORT_HOME, wait for events in its output (never fixed sleeps),
 // make HTTP requests, run ab.
+import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -164,6 +165,21 @@ export function ab(url, { concurrency = 50, requests = 1000000, seconds = 5, kee
 // The fds a process holds, by what they point to, leaving out the /proc
 // files it opens for a moment (the primary reads each worker's
 // /proc/PID/stat once a second).
+// A rolling reload of `name` under `ab -c200` for `seconds`: it must succeed,
+// fail no request and replace every worker that answered before.
+export async function reloadUnderLoad(app, name, port, { seconds = 5, minComplete = 500 } = {}) {
+  const before = await pidsAnswering(port, 20);
+  const load = ab(`http://127.0.0.1:${port}/`, { concurrency: 200, seconds });
+  const reload = await app.cli(['reload', name]);
+  assert.equal(reload.code, 0, reload.stderr + reload.stdout);
+  const r = await load.done;
+  assert.ok(r.complete > minComplete, r.output);
+  assert.equal(r.failed, 0, r.output);
+  assert.equal(r.non2xx, 0, r.output);
+  const after = await pidsAnswering(port, 20);
+  assert.equal([...after].filter((p) => before.has(p)).length, 0, 'every worker was replaced');
+}
+
 export function openFds(pid) {
   const fds = [];
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {

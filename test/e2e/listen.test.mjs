@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Cohort, ab, apps, freePort, get, pidsAnswering, root } from './harness.mjs';
+import { Cohort, apps, freePort, get, pidsAnswering, reloadUnderLoad, root } from './harness.mjs';
 
 const server = path.join(root, 'examples/python_server.py');
 
@@ -49,16 +49,7 @@ test('--ready notify: a rolling reload under ab -c200 waits for READY=1 and fail
     '--', 'python3', server], { env: { STARTUP_DELAY: '1' } });
   try {
     await app.waitReady(2);
-    const before = await pidsAnswering(port, 20);
-    const load = ab(`http://127.0.0.1:${port}/`, { concurrency: 200, seconds: 8 });
-    const reload = await app.cli(['reload', 'pyn']);
-    assert.equal(reload.code, 0, reload.stderr + reload.stdout);
-    const r = await load.done;
-    assert.ok(r.complete > 500, r.output);
-    assert.equal(r.failed, 0, r.output);
-    assert.equal(r.non2xx, 0);
-    const after = await pidsAnswering(port, 20);
-    assert.equal([...after].filter((p) => before.has(p)).length, 0, 'every worker was replaced');
+    await reloadUnderLoad(app, 'pyn', port, { seconds: 8 });
     const [info] = JSON.parse((await app.cli(['ls', '--json'])).stdout).apps;
     assert.deepEqual(info.workers.map((w) => w.status), ['serving', 'serving']);  // sd_notify STATUS=
   } finally {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Cohort, ab, apps, cohortBin, freePort, get, pidsAnswering, waitUntil } from './harness.mjs';
+import { Cohort, apps, cohortBin, freePort, get, pidsAnswering, reloadUnderLoad, waitUntil } from './harness.mjs';
 
 const hello = path.join(path.dirname(cohortBin), 'hello_server');
 const protocolWorker = path.join(apps, 'protocol_worker.py');
@@ -73,15 +73,7 @@ test('--scheduler rr: a rolling reload of the C++ example under ab -r -c200 fail
   const app = new Cohort(['run', '-i', '2', '--listen', String(port), '-s', 'rr', '--name', 'hr', '--', hello]);
   try {
     await app.waitReady(2);
-    const before = await pidsAnswering(port, 10);
-    const load = ab(`http://127.0.0.1:${port}/`, { concurrency: 200, seconds: 5 });
-    const reload = await app.cli(['reload', 'hr']);
-    assert.equal(reload.code, 0, reload.stderr + reload.stdout);
-    const r = await load.done;
-    assert.ok(r.complete > 1000, r.output);
-    assert.equal(r.failed, 0, r.output);
-    const after = await pidsAnswering(port, 10);
-    assert.equal([...after].filter((p) => before.has(p)).length, 0, 'every worker was replaced');
+    await reloadUnderLoad(app, 'hr', port, { minComplete: 1000 });
     assert.equal(app.count(/leaving \(asked by cohort\)/), 2, 'the old workers left on the channel\'s leave');
   } finally {
     await app.stop();
