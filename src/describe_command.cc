@@ -30,6 +30,16 @@ void Row(std::string& out, std::string_view key, const std::string& value) {
   if (!value.empty()) out += fmt::format("  {:<13}{}\n", key, value);
 }
 
+// --listen programs: the sockets, how they are delivered, and how a worker starts and stops.
+std::string ListenRow(const json& c) {
+  std::string row = Joined(Field(c, "listen"), ", ");
+  row += c.value("scheduler", "") == "shared" ? " (shared: LISTEN_FDS)" : " (balanced: over each worker's channel)";
+  if (!c.value("ready", "").empty()) row += ", ready " + c.value("ready", "");
+  if (int64_t ms = c.value("watchdog_ms", int64_t{0}); ms > 0) row += ", watchdog " + FormatDuration(Millis(ms));
+  if (!c.value("stop_signal", "").empty()) row += ", stop signal " + c.value("stop_signal", "");
+  return row;
+}
+
 void ConfigRows(std::string& out, const json& c) {
   Row(out, "script", c.value("script", "") + (Field(c, "args").empty() ? "" : " " + Joined(Field(c, "args"))));
   std::string interp = c.value("interpreter", "");
@@ -39,9 +49,7 @@ void ConfigRows(std::string& out, const json& c) {
   Row(out, "scheduler", c.value("scheduler", ""));
   Row(out, "sticky", c.value("sticky", ""));
   Row(out, "store", c.value("store", ""));
-  if (!Field(c, "listen").empty())
-    Row(out, "listen",
-        Joined(Field(c, "listen"), ", ") + (c.value("ready", "").empty() ? "" : ", ready " + c.value("ready", "")));
+  if (!Field(c, "listen").empty()) Row(out, "listen", ListenRow(c));
   Row(out, "timeouts",
       fmt::format("ready {}, kill {}", FormatDuration(Millis(c.value("ready_timeout_ms", int64_t{0}))),
                   FormatDuration(Millis(c.value("kill_timeout_ms", int64_t{0})))));

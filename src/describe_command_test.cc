@@ -34,6 +34,16 @@ TEST(FormatDescription, ShowsConfigWorkersLogsAndOnlyTheNamesOfTheCapturedEnviro
   EXPECT_LT(out.find("1001"), out.find("1002")) << "workers by slot";
 }
 
+TEST(FormatDescription, AListenProgramShowsItsDeliveryReadinessWatchdogAndStopSignal) {
+  json app = json::parse(R"({"name": "py", "config": {"script": "/srv/app", "scheduler": "rr",
+    "listen": ["8080", "unix:/run/a.sock"], "ready": "notify", "watchdog_ms": 5000, "stop_signal": "SIGQUIT"}})");
+  std::string out = FormatDescription(app);
+  EXPECT_NE(out.find("listen       8080, unix:/run/a.sock (balanced: over each worker's channel), ready notify, "
+                     "watchdog 5s, stop signal SIGQUIT"), std::string::npos) << out;
+  app["config"]["scheduler"] = "shared";
+  EXPECT_NE(FormatDescription(app).find("(shared: LISTEN_FDS)"), std::string::npos);
+}
+
 TEST(FormatDescription, ToleratesMissingFields) {
   std::string out = FormatDescription(json::parse(R"({"name": "bare"})"));
   EXPECT_NE(out.find("bare (foreground `cohort run`, running)"), std::string::npos) << out;
