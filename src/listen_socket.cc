@@ -84,10 +84,10 @@ Result<UniqueFd> BindUnix(const ListenSpec& spec) {
 
 }  // namespace
 
-Result<ListenSpec> ParseListenAddress(const std::string& text) {
+Result<ListenSpec> ParseListenAddress(const std::string& text, std::string_view option) {
   ListenSpec spec;
   auto bad = [&](std::string_view why) {
-    return Status::Error(fmt::format("--listen {}: {} (use PORT, HOST:PORT, [V6]:PORT or unix:PATH)", text, why));
+    return Status::Error(fmt::format("{} {}: {} (use PORT, HOST:PORT, [V6]:PORT or unix:PATH)", option, text, why));
   };
   if (text.starts_with("unix:")) {
     spec.kind = ListenSpec::Kind::kUnix;
@@ -119,6 +119,14 @@ Result<ListenSpec> ParseListenAddress(const std::string& text) {
     return bad("bad port");
   }
   spec.port = std::stoi(port);
+  return spec;
+}
+
+Result<ListenSpec> ParseTcpListenAddress(const std::string& text, std::string_view option) {
+  Result<ListenSpec> spec = ParseListenAddress(text, option);
+  if (spec.ok() && spec->kind != ListenSpec::Kind::kTcp) {
+    return Status::Error(fmt::format("{} {}: must be a TCP address (PORT, HOST:PORT or [V6]:PORT)", option, text));
+  }
   return spec;
 }
 

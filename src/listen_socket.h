@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -33,8 +34,10 @@ struct ListenSpec {
 
 Result<ListenSpec> ListenSpecFromQuery(const nlohmann::json& query);
 // --listen's forms: "PORT" (every address, dual-stack), "HOST:PORT",
-// "[V6]:PORT", "unix:PATH". Errors quote the text.
-Result<ListenSpec> ParseListenAddress(const std::string& text);
+// "[V6]:PORT", "unix:PATH". Errors quote the option and the text.
+Result<ListenSpec> ParseListenAddress(const std::string& text, std::string_view option = "--listen");
+// The same without unix: (what a TCP client such as a load balancer reaches).
+Result<ListenSpec> ParseTcpListenAddress(const std::string& text, std::string_view option);
 // Creates, binds and (for streams) listens; CLOEXEC and non-blocking.
 Result<UniqueFd> BindListener(const ListenSpec& spec);
 // What Node's getsockname() gives: {"address":..., "family":"IPv4"|"IPv6", "port":...}.
