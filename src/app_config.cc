@@ -153,6 +153,12 @@ Status ValidateAppConfig(AppConfig& c) {
       return Status::Error(fmt::format("--env {}={}: the name must be non-empty and without '='", k, v));
     }
   }
+  if (!c.health.empty()) {
+    Result<ListenSpec> spec = ParseTcpListenAddress(c.health, "--health");
+    if (!spec.ok()) return spec.status();
+  }
+  if (!c.drain_delay) c.drain_delay = Millis(c.health.empty() ? 0 : 3000);
+  if (c.drain_delay->count() < 0) return Status::Error("--drain-delay must not be negative");
   if (c.ready_timeout.count() <= 0) return Status::Error("--ready-timeout must be positive");
   for (std::string* file : {&c.out_file, &c.error_file, &c.log_file}) {
     if (!file->empty()) *file = (cwd / *file).lexically_normal().string();
@@ -213,7 +219,9 @@ nlohmann::json AppConfigToJson(const AppConfig& c) {
           {"log_date_format", c.log_date_format},
           {"log_max_size", c.log_rotation.max_size},
           {"log_max_files", c.log_rotation.max_files},
-          {"log_compress", c.log_rotation.compress}};
+          {"log_compress", c.log_rotation.compress},
+          {"health", c.health},
+          {"drain_delay_ms", c.drain_delay ? nlohmann::json(c.drain_delay->count()) : nlohmann::json()}};
 }
 
 nlohmann::json ConfigForDescribe(const AppConfig& c) {
@@ -264,8 +272,12 @@ Result<AppConfig> AppConfigFromJson(const nlohmann::json& j) {
                    Read(j, "error_file", &c.error_file), Read(j, "log_file", &c.log_file),
                    Read(j, "log_date_format", &c.log_date_format), Read(j, "log_max_size", &c.log_rotation.max_size),
                    Read(j, "log_max_files", &c.log_rotation.max_files),
-                   Read(j, "log_compress", &c.log_rotation.compress)}) {
+                   Read(j, "log_compress", &c.log_rotation.compress), Read(j, "health", &c.health)}) {
     if (!s.ok()) return s;
+  }
+  if (auto d = j.find("drain_delay_ms"); d != j.end() && !d->is_null()) {
+    if (!d->is_number_integer()) return Status::Error(fmt::format("field 'drain_delay_ms' has the wrong type ({})", d->type_name()));
+    c.drain_delay = Millis(d->get<int64_t>());
   }
   c.env.assign(env.begin(), env.end());
   c.ready_timeout = Millis(ready_ms);

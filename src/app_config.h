@@ -71,6 +71,12 @@ struct AppConfig {
   std::string log_file;         // both streams also go here ("" = none)
   std::string log_date_format;  // a timestamp on each worker line ("" = none); LogDateFormat tokens
   LogRotation log_rotation;
+  // --health HOST:PORT: an HTTP endpoint for load balancers' checks (health.h).
+  std::string health;
+  // How long a graceful stop serves on after health turns 503, so the
+  // proxies' checks notice first. Unset: 3s with --health, 0 without (set
+  // by ValidateAppConfig).
+  std::optional<Millis> drain_delay;
 };
 
 // Checks and completes `config`: resolves the script against cwd (error names

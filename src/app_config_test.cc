@@ -33,6 +33,8 @@ TEST(AppConfigJson, RoundTripsEveryField) {
   c.ready = "notify";
   c.watchdog = Millis(3000);
   c.stop_signal = "SIGQUIT";
+  c.health = "10.0.0.1:9000";
+  c.drain_delay = Millis(4000);
   Result<AppConfig> back = AppConfigFromJson(AppConfigToJson(c));
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(AppConfigToJson(*back), AppConfigToJson(c));
@@ -45,6 +47,8 @@ TEST(AppConfigJson, RoundTripsEveryField) {
   EXPECT_EQ(back->min_uptime, Millis(3000));
   EXPECT_EQ(back->watchdog, Millis(3000));
   EXPECT_EQ(back->stop_signal, "SIGQUIT");
+  EXPECT_EQ(back->health, "10.0.0.1:9000");
+  EXPECT_EQ(back->drain_delay, Millis(4000));
 }
 
 TEST(AppConfigJson, WrongTypesNameTheField) {

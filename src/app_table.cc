@@ -73,6 +73,11 @@ std::string Details(const json& app) {
                      app.value("daemon", false) ? "daemon" : "primary", app.value("primary_pid", 0),
                      app.value("scheduler", "?"), addrs.empty() ? "nothing yet" : fmt::format("{}", fmt::join(addrs, ", ")),
                      app.value("reloading", false) ? ", reloading" : "");
+  if (app.contains("health") && app["health"].is_object()) {
+    const json& h = app["health"];
+    out += fmt::format("  {}: health on {} answers {} ({})\n", name, h.value("address", "?"), h.value("status", 0),
+                       h.value("state", "?"));
+  }
   if (app.contains("store") && app["store"].is_object()) {
     const json& st = app["store"];
     if (st.contains("url")) {

@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "daemon_commands.h"
 #include "describe_command.h"
+#include "duration.h"
 #include "logs_command.h"
 #include "metrics_server.h"
 #include "monit_command.h"
@@ -32,10 +33,10 @@ int Usage(const std::string& message) {
 struct Commands {
   RunArgs run_args;
   CLI::App *run, *start;
-  std::string name, message, instances, signal;
+  std::string name, message, instances, signal, drain_wait = "0";
   std::optional<int> slot;
   bool json = false, update_env = false;
-  CLI::App *ls, *describe, *monit, *reload, *restart, *stop, *del, *scale, *send, *signal_cmd;
+  CLI::App *ls, *describe, *monit, *reload, *restart, *stop, *del, *scale, *send, *signal_cmd, *drain, *undrain;
   LogsOptions logs_opt;
   bool only_out = false, only_err = false, nostream = false, follow = false;
   CLI::App *logs, *flush;
@@ -101,6 +102,16 @@ void AddManageCommands(CLI::App& app, Commands& c) {
   c.signal_cmd->add_option("name", c.name, "App name")->required();
   c.signal_cmd->add_option("--id,--slot", c.slot, "Only the worker in this slot (0..N-1)");
   c.signal_cmd->footer("Examples:\n  cohort signal SIGUSR2 web\n  cohort signal usr1 web --id 0");
+  c.drain = app.add_subcommand(
+                   "drain", "Take an app out of the proxies' rotation before a deploy: --health answers 503, the workers serve on")
+                ->group(kManageGroup);
+  c.drain->add_option("name", c.name, "App name, or all (the daemon's apps with --health)")->required();
+  c.drain->add_option("--wait", c.drain_wait, "Then wait this long for the proxies' checks to notice, e.g. 3s")
+      ->capture_default_str();
+  c.drain->footer("Example (one host of several, see docs/multi-host.md):\n"
+                  "  cohort drain web --wait 3s && cohort reload web && cohort undrain web");
+  c.undrain = app.add_subcommand("undrain", "Put a drained app back: --health answers 200 again")->group(kManageGroup);
+  c.undrain->add_option("name", c.name, "App name, or all")->required();
 }
 
 void AddLogCommands(CLI::App& app, Commands& c) {
@@ -222,6 +233,11 @@ int Dispatch(Commands& c) {
   if (c.signal_cmd->parsed()) return SignalCommand(c.signal, c.name, c.slot);
   if (c.scale->parsed()) return ScaleCommand(c.name, c.instances);
   if (c.reload->parsed()) return AppActionCommand("reload", c.name, c.update_env);
+  if (c.drain->parsed() || c.undrain->parsed()) {
+    Result<Millis> wait = ParseDuration(c.drain_wait);
+    if (!wait.ok()) return Usage("--wait: " + wait.status().message());
+    return DrainCommand(c.name, c.drain->parsed(), *wait);
+  }
   if (c.stop->parsed()) return AppActionCommand("stop", c.name);
   if (c.restart->parsed()) return AppActionCommand("restart", c.name, c.update_env);
   if (c.del->parsed()) return AppActionCommand("delete", c.name);

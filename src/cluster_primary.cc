@@ -157,6 +157,7 @@ Status ClusterPrimary::Start(std::function<void(const std::string&)> on_start_fa
   if (program_) {
     if (Status s = program_->Open(); !s.ok()) return s;
   }
+  if (Status s = OpenHealthEndpoint(); !s.ok()) return s;
   if (config_.store.starts_with("redis")) {
     // An external store that is down is an error now, not in every worker later.
     Result<StoreUrl> url = ParseStoreUrl(config_.store);
@@ -432,6 +433,10 @@ void ClusterPrimary::KillWorker(WorkerId id, int signal) {
 }
 
 void ClusterPrimary::KillAll() {
+  if (drain_delay_timer_) {
+    timers_.Cancel(std::exchange(drain_delay_timer_, 0));
+    StopNow(std::exchange(delayed_stop_, {}));
+  }
   for (auto& [id, w] : workers_) KillWorker(id, SIGKILL);
 }
 
@@ -456,18 +461,6 @@ Status ClusterPrimary::SendConnection(WorkerId worker, const std::string& key_js
   }
   lazy_replies_.Handed(w->channel.get());
   return s;
-}
-
-void ClusterPrimary::Stop(Done done) {
-  for (auto& [key, l] : listeners_) l->Pause();
-  supervisor_.Stop([this, done = std::move(done)](Status s) {
-    listeners_.clear();
-    peekers_.clear();
-    if (program_) program_->Close();
-    // The store goes last: workers may write to it until they exit.
-    if (store_) return store_->Stop([done, s] { done(s); });
-    done(s);
-  });
 }
 
 }  // namespace cohort

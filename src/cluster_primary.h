@@ -29,6 +29,8 @@
 
 #include "app_config.h"
 #include "balancer.h"
+#include "health.h"
+#include "http_server.h"
 #include "ipc_channel.h"
 #include "lazy_reply_reader.h"
 #include "listener.h"
@@ -57,12 +59,19 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   // ready; on_ready: every slot's worker did.
   Status Start(std::function<void(const std::string& why)> on_start_failed,
                std::function<void()> on_ready = nullptr);
-  void Reload(Done done) { supervisor_.Reload(std::move(done)); }
+  void Reload(Done done);
   void Scale(int instances) { supervisor_.Scale(instances); }
-  // Graceful stop; then closes the listening sockets and calls done.
+  // Graceful stop: with --health, the endpoint answers 503 at once and the
+  // workers serve on for --drain-delay (less the time already drained), so
+  // the proxies' checks take the host out before its listeners close. Then
+  // the workers leave, the sockets close and `done` runs.
   void Stop(Done done);
-  // Kills every worker at once (second Ctrl-C).
+  // Kills every worker at once (second Ctrl-C); cuts a drain delay short.
   void KillAll();
+  // `cohort drain` / `undrain`: out of the proxies' rotation on purpose
+  // (health 503) while the workers keep serving whatever still arrives.
+  // An error if the app has no --health endpoint.
+  Status SetDrained(bool drained);
   // Sends a user message to every worker, or to the one in `slot`. Returns how
   // many got it.
   Result<int> SendMessage(const nlohmann::json& message, std::optional<int> slot);
@@ -109,6 +118,10 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
     bool disconnect_sent = false;
     LogThrottle faults;  // its bad messages: a burst logged, then one a second
   };
+  Status OpenHealthEndpoint();
+  HealthSnapshot Health() const;
+  Millis DrainDelayLeft() const;
+  void StopNow(std::vector<Done> waiters);
   // The record of a just-spawned worker, with its output forwarded to the log.
   Worker& RecordWorker(WorkerId id, int slot, pid_t pid, UniqueFd out_r, UniqueFd err_r);
   void OpenNodeChannel(Worker& w, UniqueFd ours);
@@ -136,6 +149,12 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   uv_loop_t* loop_;
   AppConfig config_;
   std::unique_ptr<StoreSupervisor> store_;  // --store (built-in): started before the workers
+  std::unique_ptr<HttpServer> health_;      // --health; closed with the listeners
+  bool drained_ = false;
+  TimePoint drained_since_;
+  bool stop_requested_ = false;             // Stop() was called: health says "stopping" from then on
+  TimerId drain_delay_timer_ = 0;           // set while a stop waits out --drain-delay
+  std::vector<Done> delayed_stop_;          // Stop() callers waiting for that delay and the stop
   std::vector<std::string> store_env_;      // "K=V" for the workers: COHORT_STORE_URL, REDIS_URL
   Logger* logger_;
   TimerSet timers_;

@@ -83,16 +83,23 @@ json ClusterPrimary::Describe() const {
   } else if (!config_.store.empty()) {
     store = {{"url", config_.store}};
   }
+  json health = nullptr;
+  if (health_) {
+    HealthVerdict v = DecideHealth(Health());
+    health = {{"address", health_->address()}, {"status", v.status}, {"state", v.state},
+              {"drained", drained_}, {"answered", health_->answered()}};
+  }
   json app = {{"name", config_.name},
               {"script", config_.script},
               {"status", "running"},
               {"store", store},
+              {"health", health},
               {"primary_pid", ::getpid()},
               {"instances", supervisor_.instances()},
               {"scheduler", config_.scheduler},
               {"sticky", DescribeSticky()},
               {"reloading", supervisor_.reloading()},
-              {"stopping", supervisor_.stopping()},
+              {"stopping", stop_requested_ || supervisor_.stopping()},
               {"reloads", {{"succeeded", supervisor_.reloads_succeeded()}, {"failed", supervisor_.reloads_failed()}}},
               {"connections", {{"handed", t.handed}, {"confirmed", t.confirmed}, {"bounced", t.bounced},
                                {"dropped", t.dropped}, {"queued", queued}}},

@@ -315,6 +315,13 @@ Result<AppConfig> MapApp(const json& a, const std::string& where, const std::str
       Result<Millis> d = Duration(v, at);
       if (!d.ok()) return d.status();
       c.ready_timeout = *d;
+    } else if (key == "health") {
+      if (!v.is_string()) return Status::Error(at + ": must be an address (HOST:PORT or PORT)");
+      c.health = v.get<std::string>();
+    } else if (key == "drain_delay") {
+      Result<Millis> d = Duration(v, at);
+      if (!d.ok()) return d.status();
+      c.drain_delay = *d;
     } else if (key == "kill_timeout") {
       Result<Millis> d = Duration(v, at);
       if (!d.ok()) return d.status();

@@ -114,6 +114,25 @@ TEST_F(ConfigFileTest, ProgramFields) {
   }
 }
 
+TEST_F(ConfigFileTest, HealthAndDrainDelayFields) {
+  auto r = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","health":"10.0.0.1:9000","drain_delay":"5s"},
+    {"script":"server.js","name":"b","health":"9001"}, {"script":"server.js","name":"c"}]})"), "c.json", dir, "");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->apps[0].health, "10.0.0.1:9000");
+  EXPECT_EQ(r->apps[0].drain_delay, Millis(5000));
+  EXPECT_EQ(r->apps[1].drain_delay, Millis(3000)) << "3s by default with health";
+  EXPECT_EQ(r->apps[2].drain_delay, Millis(0)) << "nothing to wait for without health";
+  EXPECT_TRUE(r->warnings.empty());
+  auto bad = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","health":"unix:/run/h.sock"}]})"), "c.json",
+                              dir, "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("apps[0]: --health unix:/run/h.sock: must be a TCP address"), std::string::npos)
+      << bad.status().message();
+  auto wrong_type = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","health":9000}]})"), "c.json", dir, "");
+  ASSERT_FALSE(wrong_type.ok());
+  EXPECT_NE(wrong_type.status().message().find("apps[0].health"), std::string::npos) << wrong_type.status().message();
+}
+
 TEST_F(ConfigFileTest, StoreField) {
   auto builtin = AppsFromDocument(json::parse(R"({"apps":[{"script":"server.js","store":true}]})"), "c.json", dir, "");
   ASSERT_TRUE(builtin.ok()) << builtin.status().message();

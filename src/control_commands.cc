@@ -1,6 +1,7 @@
 #include "control_commands.h"
 
 #include <cstdio>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include "app_table.h"
 #include "cohort_home.h"
 #include "control_client.h"
+#include "duration.h"
 #include "exit_status.h"
 #include "node_protocol.h"
 
@@ -118,6 +120,28 @@ int ScaleCommand(const std::string& name, const std::string& instances) {
   auto r = CallApp(name, {{"cmd", "scale"}, {"instances", instances}});
   if (!r) return 1;
   fmt::print("{}: scaling to {} worker(s)\n", name, r->value("instances", 0));
+  return 0;
+}
+
+int DrainCommand(const std::string& name, bool drain, Millis wait) {
+  auto r = CallApp(name, {{"cmd", drain ? "drain" : "undrain"}});
+  if (!r) return 1;
+  std::vector<std::string> names;
+  if (r->contains("apps")) {
+    for (const json& n : (*r)["apps"]) names.push_back(n.get<std::string>());
+  } else {
+    names.push_back(name);
+  }
+  for (const std::string& n : names) {
+    fmt::print("{}: {}\n", n, drain ? "drained: health answers 503, the workers serve on"
+                                    : "undrained: health answers 200 while a worker is ready");
+  }
+  if (drain && wait.count() > 0) {
+    // The proxies notice at their next failed checks; nothing here can tell when.
+    fmt::print("waiting {} for the proxies' health checks\n", FormatDuration(wait));
+    std::fflush(stdout);
+    std::this_thread::sleep_for(wait);
+  }
   return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "restart_backoff.h"
 #include "status.h"
 
 namespace cohort {
@@ -32,5 +33,8 @@ int SendCommand(const std::string& name, const std::string& json_text, std::opti
 int ScaleCommand(const std::string& name, const std::string& instances);
 // `cohort signal SIG NAME [--id N]`: SIG as ParseSignal takes it.
 int SignalCommand(const std::string& signal, const std::string& name, std::optional<int> slot);
+// `cohort drain|undrain NAME|all`; after a drain, waits `wait` (the time the
+// proxies' health checks take to notice) before returning.
+int DrainCommand(const std::string& name, bool drain, Millis wait);
 
 }  // namespace cohort

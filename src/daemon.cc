@@ -339,6 +339,15 @@ void Daemon::Handle(const json& req, ControlServer::Reply reply) {
     });
     return;
   }
+  if ((cmd == "drain" || cmd == "undrain") && name == "all") {
+    json drained = json::array();  // apps without --health have nothing to drain
+    for (auto& [n, app] : apps_) {
+      if (app.primary && !app.config.health.empty() && app.primary->SetDrained(cmd == "drain").ok()) {
+        drained.push_back(n);
+      }
+    }
+    return reply({{"ok", true}, {"apps", drained}});
+  }
   auto it = apps_.find(name);
   if (it == apps_.end()) return reply(Error(fmt::format("no app named {}", name)));
   App& app = it->second;
@@ -365,7 +374,7 @@ void Daemon::Handle(const json& req, ControlServer::Reply reply) {
   }
   json forwarded = req;
   forwarded.erase("environment");  // applied above
-  HandlePrimaryRequest(*app.primary, forwarded, std::move(reply));  // reload, send, signal
+  HandlePrimaryRequest(*app.primary, forwarded, std::move(reply));  // reload, send, signal, drain, undrain
 }
 
 void Daemon::Flush(const std::string& name, const ControlServer::Reply& reply) {

@@ -94,6 +94,12 @@ void HandlePrimaryRequest(ClusterPrimary& primary, const nlohmann::json& req, Co
     primary.Scale(*n);
     return reply({{"ok", true}, {"instances", *n}});
   }
+  if (cmd == "drain" || cmd == "undrain") {
+    Status s = primary.SetDrained(cmd == "drain");
+    if (!s.ok()) return reply(Error(s.message()));
+    nlohmann::json health = primary.Describe()["health"];
+    return reply({{"ok", true}, {"app", name}, {"health", health}});
+  }
   if (cmd == "restart" || cmd == "delete") {
     return reply(Error(fmt::format("{} runs in the foreground (cohort run): {} is for daemon apps; use reload, or "
                                    "stop it there", name, cmd)));

@@ -128,6 +128,12 @@ void AddRunOptions(CLI::App* run, RunArgs& a) {
   run->add_option("--metrics", a.metrics,
                   "Serve Prometheus metrics at http://ADDR/metrics: PORT or 127.0.0.1:PORT (loopback), "
                   "public:HOST:PORT for another address; for `start`, the daemon's (default $COHORT_METRICS)");
+  run->add_option("--health", a.health,
+                  "Serve GET /health on this address (HOST:PORT or PORT) for load balancers: 200 while a worker is "
+                  "ready, 503 while drained, stopping or none is");
+  run->add_option("--drain-delay", a.drain_delay,
+                  "On a graceful stop, answer 503 on --health and serve on this long before closing, so the "
+                  "proxies notice (default: 3s with --health)");
   AddLogOptions(run, a);
   run->add_flag("-q,--quiet", a.quiet, "Only warnings and errors from cohort itself (workers' output stays)");
   run->add_flag("--json-logs", a.json_logs, "Every log line as a JSON object on stdout");
@@ -178,6 +184,12 @@ Result<AppConfig> ToAppConfig(const RunArgs& a, const std::string& home) {
   c.ready = a.ready;
   c.stop_signal = a.stop_signal;
   c.max_restarts = a.max_restarts;
+  c.health = a.health;
+  if (!a.drain_delay.empty()) {
+    Result<Millis> d = ParseDuration(a.drain_delay);
+    if (!d.ok()) return Status::Error("--drain-delay: " + d.status().message());
+    c.drain_delay = *d;
+  }
   c.out_file = a.out_file;
   c.error_file = a.error_file;
   c.log_file = a.log_file;

@@ -23,6 +23,7 @@ struct RunArgs {
   std::string ready, watchdog, stop_signal;
   std::string max_memory_restart, min_uptime = "1s";
   std::string metrics;
+  std::string health, drain_delay;
   int max_restarts = 16;
   bool quiet = false, json_logs = false, verbose = false;
   // Logs (log files: `start` only).
