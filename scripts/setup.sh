@@ -10,6 +10,7 @@ DEBIAN_PACKAGES=(
   libgtest-dev libgmock-dev
   liblua5.1-0-dev libmd-dev libxxhash-dev libncurses-dev zlib1g-dev
   nodejs npm curl apache2-utils wrk procps iproute2 util-linux redis-server redis-tools python3 tmux
+  haproxy nginx-light
 )
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,7 @@
 #include "daemon_commands.h"
 #include "describe_command.h"
 #include "duration.h"
+#include "haproxy_command.h"
 #include "logs_command.h"
 #include "metrics_server.h"
 #include "monit_command.h"
@@ -44,6 +46,9 @@ struct Commands {
   CLI::App *save, *resurrect, *startup, *kill, *daemon;
   StoreArgs store_args;
   CLI::App *store, *version;
+  HaproxyArgs haproxy_args;
+  CLI::App* haproxy;
+  std::string command_line;  // for haproxy-config's header
 };
 
 constexpr const char* kStartGroup = "Start apps";
@@ -172,6 +177,10 @@ void AddOtherCommands(CLI::App& app, Commands& c) {
       ->capture_default_str();
   store->add_option("--databases", store_args.databases, "Number of databases (SELECT 0..N-1)")->capture_default_str();
   store->add_option("--maxclients", store_args.maxclients, "Most clients at once")->capture_default_str();
+  c.haproxy = app.add_subcommand("haproxy-config",
+                                 "Print an HAProxy 2.6 config for several hosts running cohort (health checks, stickiness)")
+                  ->group(kMoreGroup);
+  AddHaproxyOptions(c.haproxy, c.haproxy_args);
   c.version = app.add_subcommand("version", "Print cohort's version")->group(kMoreGroup);
 }
 
@@ -257,6 +266,7 @@ int Dispatch(Commands& c) {
   }
   if (c.flush->parsed()) return FlushCommand(c.name);
   if (c.store->parsed()) return StoreCommand(c.store_args);
+  if (c.haproxy->parsed()) return HaproxyConfigCommand(c.haproxy_args, c.command_line);
   if (c.version->parsed()) {
     fmt::print("cohort {}\n", COHORT_VERSION);
     return 0;
@@ -295,6 +305,9 @@ int CohortMain(int argc, char** argv) {
     return app.exit(e);
   }
   c.run_args.args.insert(c.run_args.args.end(), script_args.begin(), script_args.end());
+  c.command_line = "cohort";
+  for (int i = 1; i < argc; ++i) c.command_line += std::string(" ") + argv[i];
+  std::replace(c.command_line.begin(), c.command_line.end(), '\n', ' ');
   return Dispatch(c);
 }
 
