@@ -30,15 +30,22 @@ export async function freePort() {
   });
 }
 
+// `ip netns exec NS` before a command when `netns` is set (the process keeps its pid).
+function inNetns(netns, command, args) {
+  return netns ? ['ip', ['netns', 'exec', netns, command, ...args]] : [command, args];
+}
+
 // A running `cohort run`: collects output lines; waitFor(regex) resolves on
-// the first line (past or future) that matches.
+// the first line (past or future) that matches. With `netns`, it runs in
+// that network namespace (the CLI still reaches it: control sockets are files).
 export class Cohort {
-  constructor(args, { env = {}, home = tempHome(), cwd = apps } = {}) {
+  constructor(args, { env = {}, home = tempHome(), cwd = apps, netns = null } = {}) {
     this.home = home;
     this.lines = [];
     this.waiters = [];
     this.env = { ...process.env, COHORT_HOME: home, ...env };
-    this.proc = spawn(cohortBin, args, { cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, argv] = inNetns(netns, cohortBin, args);
+    this.proc = spawn(command, argv, { cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => {
       this.proc.on('exit', (code, signal) => resolve({ code, signal }));
     });
@@ -134,15 +141,15 @@ export async function pidsAnswering(port, n = 40, opts = {}) {
   return pids;
 }
 
-// Runs ab in the background; resolves with its parsed summary.
-export function ab(url, { concurrency = 50, requests = 1000000, seconds = 5, keepAlive = false } = {}) {
+// Runs ab in the background (in network namespace `netns` if set); resolves with its parsed summary.
+export function ab(url, { concurrency = 50, requests = 1000000, seconds = 5, keepAlive = false, netns = null } = {}) {
   // -n after -t: ab's -t resets the request cap to 50,000. -l: the test apps
   // answer with their pid, whose length changes when pids wrap (pid_max can
   // be 32768), which ab would count as failed requests.
   const args = ['-r', '-l', '-q', '-c', String(concurrency), '-t', String(seconds), '-n', String(requests), '-s', '30'];
   if (keepAlive) args.push('-k');
   args.push(url);
-  const proc = spawn('ab', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(...inNetns(netns, 'ab', args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (out += d));
