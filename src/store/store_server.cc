@@ -45,8 +45,11 @@ StoreServer::~StoreServer() {
 }
 
 Status StoreServer::Start() {
-  // The loop's cached time (read once per iteration) as unix ms: no clock syscall per request.
-  store_.SetTime(static_cast<int64_t>(uv_now(loop_)) + wall_offset_);
+  // From here on the store's time is the loop's cached time (read once per
+  // iteration) plus this offset to the wall clock: no clock syscall per
+  // request. The offset is measured now, before the log is replayed and the
+  // first client is served, and again on every cron run.
+  store_.RefreshClock();
   wall_offset_ = store_.now() - static_cast<int64_t>(uv_now(loop_));
   if (!options_.aof_path.empty()) {
     log_ = std::make_unique<AppendLog>(store_, options_.aof_path);
