@@ -13,6 +13,7 @@
 #include "cohort_home.h"
 #include "control_server.h"
 #include "primary_control.h"
+#include "terminal_sink.h"
 #include "uv_handle.h"
 
 namespace cohort {
@@ -21,7 +22,7 @@ namespace {
 class ForegroundRun {
  public:
   ForegroundRun(uv_loop_t* loop, AppConfig config, LogOptions log, const MetricsAddress* metrics)
-      : loop_(loop), logger_(log), primary_(loop, std::move(config), &logger_), metrics_address_(metrics) {}
+      : loop_(loop), logger_(log, &terminal_), primary_(loop, std::move(config), &logger_), metrics_address_(metrics) {}
 
   int Run() {
     const std::string& name = primary_.config().name;
@@ -137,6 +138,7 @@ class ForegroundRun {
   }
 
   uv_loop_t* loop_;
+  TerminalSink terminal_;  // never blocks the loop, whatever the terminal does
   Logger logger_;
   ClusterPrimary primary_;
   const MetricsAddress* metrics_address_;
