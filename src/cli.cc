@@ -280,14 +280,15 @@ int CohortMain(int argc, char** argv) {
   CLI::App app{"cohort: run a server on every core, balanced, self-healing, reloadable without downtime"};
   app.require_subcommand(1);
   app.set_version_flag("-V,--version", std::string("cohort ") + COHORT_VERSION);
-  app.footer("`cohort COMMAND --help` tells more about each. $COHORT_HOME (default ~/.cohort) holds the daemon's "
-             "sockets, state and logs.");
   Commands c;
   AddStartCommands(app, c);
   AddManageCommands(app, c);
   AddLogCommands(app, c);
   AddDaemonCommands(app, c);
   AddOtherCommands(app, c);
+  // After the subcommands: they would inherit it.
+  app.footer("`cohort COMMAND --help` tells more about each. $COHORT_HOME (default ~/.cohort) holds the daemon's "
+             "sockets, state and logs.");
 
   // Everything after the first "--" belongs to the script, untouched.
   std::vector<std::string> script_args;
