@@ -20,6 +20,12 @@ class ConfigFileTest : public ::testing::Test {
     Write("server.js", "");
   }
   void TearDown() override { std::filesystem::remove_all(dir); }
+  // The error a document gives (a failure if it gives none).
+  std::string ErrorOf(const char* text, const char* file = "c.json") {
+    auto r = AppsFromDocument(json::parse(text), file, dir, "");
+    EXPECT_FALSE(r.ok()) << text;
+    return r.ok() ? std::string() : r.status().message();
+  }
   std::string Write(const std::string& name, const std::string& text) {
     std::string path = dir + "/" + name;
     std::ofstream(path) << text;
@@ -194,11 +200,7 @@ TEST_F(ConfigFileTest, Pm2LogFieldsAndRotationSettings) {
 }
 
 TEST_F(ConfigFileTest, BadLogFieldsNameTheField) {
-  auto bad = [&](const char* text) {
-    auto r = AppsFromDocument(json::parse(text), "c.json", dir, "");
-    EXPECT_FALSE(r.ok()) << text;
-    return r.ok() ? std::string() : r.status().message();
-  };
+  auto bad = [&](const char* text) { return ErrorOf(text); };
   EXPECT_NE(bad(R"({"apps":[{"script":"server.js","log_max_size":"huge"}]})").find("apps[0].log_max_size: invalid size 'huge'"), std::string::npos);
   EXPECT_NE(bad(R"({"apps":[{"script":"server.js","log_max_files":0}]})").find("--log-max-files"), std::string::npos);
   EXPECT_NE(bad(R"({"apps":[{"script":"server.js","out_file":5}]})").find("apps[0].out_file: must be a file path"), std::string::npos);
@@ -207,11 +209,7 @@ TEST_F(ConfigFileTest, BadLogFieldsNameTheField) {
 }
 
 TEST_F(ConfigFileTest, ErrorsNameTheFileAndTheField) {
-  auto bad = [&](const char* text) {
-    auto r = AppsFromDocument(json::parse(text), "cohort.config.json", dir, "");
-    EXPECT_FALSE(r.ok()) << text;
-    return r.ok() ? std::string() : r.status().message();
-  };
+  auto bad = [&](const char* text) { return ErrorOf(text, "cohort.config.json"); };
   EXPECT_NE(bad(R"({"apps":[{"script":"server.js","instances":"lots"}]})").find("cohort.config.json: apps[0].instances"), std::string::npos);
   EXPECT_NE(bad(R"({"apps":[{"name":"x"}]})").find("apps[0]: script is required"), std::string::npos);
   EXPECT_NE(bad(R"({"apps":[{"script":"missing.js"}]})").find("script not found"), std::string::npos);

@@ -11,6 +11,7 @@
 #include "control_client.h"
 #include "daemon.h"
 #include "exit_status.h"
+#include "rotating_log_file.h"
 
 namespace cohort {
 
@@ -32,6 +33,10 @@ int DaemonMain() {
   {
     Daemon daemon(&loop, *home);
     code = daemon.Run();
+  }
+  // A gzip of a rotated log may still run on the threadpool: let it finish
+  // (it reports to this loop) rather than leave a .gz.tmp behind.
+  while (RotatingLogFile::TidiesRunning() > 0 && uv_run(&loop, UV_RUN_ONCE) != 0) {
   }
   uv_run(&loop, UV_RUN_NOWAIT);
   uv_loop_close(&loop);

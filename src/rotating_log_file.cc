@@ -34,6 +34,8 @@ std::map<std::string, std::weak_ptr<RotatingLogFile::TidyQueue>>& Queues() {
   return *queues;
 }
 
+int tidies_running = 0;  // loop thread only
+
 struct TidyJob {
   uv_work_t req{};
   std::shared_ptr<void> queue;  // keeps the queue alive until after_work
@@ -184,6 +186,8 @@ void RotatingLogFile::Flush(std::function<void()> done) {
 
 bool RotatingLogFile::tidying() const { return tidy_->running; }
 
+int RotatingLogFile::TidiesRunning() { return tidies_running; }
+
 void RotatingLogFile::Tidy(int keep, std::function<void()> done) {
   tidy_->pending_keep = tidy_->pending_keep < 0 ? keep : std::min(tidy_->pending_keep, keep);
   if (done) tidy_->pending_done.push_back(std::move(done));
@@ -200,6 +204,7 @@ void RotatingLogFile::StartTidy(uv_loop_t* loop, std::shared_ptr<TidyQueue> queu
   job->queue = queue;
   job->req.data = job;
   queue->running = true;
+  ++tidies_running;
   int rc = uv_queue_work(
       loop, &job->req,
       [](uv_work_t* req) {  // threadpool: files only, nothing of the loop's
@@ -208,6 +213,7 @@ void RotatingLogFile::StartTidy(uv_loop_t* loop, std::shared_ptr<TidyQueue> queu
       },
       [](uv_work_t* req, int) {  // back on the loop
         std::unique_ptr<TidyJob> j(static_cast<TidyJob*>(req->data));
+        --tidies_running;
         auto q = std::static_pointer_cast<TidyQueue>(j->queue);
         q->running = false;
         if (q->owner) {
@@ -220,6 +226,7 @@ void RotatingLogFile::StartTidy(uv_loop_t* loop, std::shared_ptr<TidyQueue> queu
         }
       });
   if (rc != 0) {
+    --tidies_running;
     queue->running = false;
     for (auto& done : job->done) done();
     delete job;

@@ -47,6 +47,9 @@ class RotatingLogFile {
   // Rotations and tidies done so far (for tests: a tidy is asynchronous).
   int rotations() const { return rotations_; }
   bool tidying() const;
+  // Tidies queued or running in the whole process (the daemon waits for
+  // them before it exits).
+  static int TidiesRunning();
 
   struct TidyQueue;  // per path, shared with in-flight tidies (defined in the .cc)
 

@@ -190,7 +190,9 @@ TEST_F(RotatingLogFileTest, AFileReopenedDuringATidySharesItsQueue) {
   log.reset();
   auto again = Open({.max_size = 10, .max_files = 1, .compress = true});
   EXPECT_TRUE(again->tidying()) << "the new file waits for the old tidy instead of racing it";
+  EXPECT_EQ(RotatingLogFile::TidiesRunning(), 1);
   WaitForTidies();
+  EXPECT_EQ(RotatingLogFile::TidiesRunning(), 0);
   EXPECT_FALSE(again->tidying());
   EXPECT_EQ(Files().size(), 2u);
 }
