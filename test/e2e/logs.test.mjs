@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Cohort, apps, cli, freePort, tempHome, waitUntil } from './harness.mjs';
 
-const chatty = path.join(apps, 'chatty.js');
+const logWriter = path.join(apps, 'log-writer.js');
 
 async function daemon(t, extra = {}) {
   const home = tempHome();
@@ -65,7 +65,7 @@ async function burst(env, tag, n, dir, { stem = 'chat-out', slots = ['0', '1'] }
 
 test('rotation by size under a worker writing a lot: files counted, gzipped, no line lost', async (t) => {
   const { env, logs } = await daemon(t);
-  const started = await cli(['start', chatty, '-i', '2', '--name', 'chat', '--time',
+  const started = await cli(['start', logWriter, '-i', '2', '--name', 'chat', '--time',
     '--log-max-size', '64K', '--log-max-files', '1000', '--log-compress'], { env });
   assert.equal(started.code, 0, started.stderr);
   await burst(env, 'big', 20000, logs);  // 2 x 20,000 lines of ~90 bytes: ~3.5 MB
@@ -93,7 +93,7 @@ test('rotation by size under a worker writing a lot: files counted, gzipped, no 
 
 test('rotation keeps --log-max-files files, the newest', async (t) => {
   const { env, logs } = await daemon(t);
-  assert.equal((await cli(['start', chatty, '-i', '1', '--name', 'chat', '--log-max-size', '32K',
+  assert.equal((await cli(['start', logWriter, '-i', '1', '--name', 'chat', '--log-max-size', '32K',
     '--log-max-files', '3'], { env })).code, 0);
   await burst(env, 'k', 5000, logs, { slots: ['0'] });
   await waitUntil(() => readdirSync(logs).filter((f) => f.startsWith('chat-out__')).length === 3,
@@ -108,7 +108,7 @@ test('rotation keeps --log-max-files files, the newest', async (t) => {
 
 test('logs --follow streams new lines from every worker and keeps following across rotations', async (t) => {
   const { home, env, logs } = await daemon(t);
-  assert.equal((await cli(['start', chatty, '-i', '2', '--name', 'chat', '--log-max-size', '16K',
+  assert.equal((await cli(['start', logWriter, '-i', '2', '--name', 'chat', '--log-max-size', '16K',
     '--log-max-files', '500'], { env })).code, 0);
   const follow = new Cohort(['logs', 'chat', '--out', '--lines', '5'], { home, env });
   t.after(async () => { follow.proc.kill(); await follow.exited; });
@@ -139,7 +139,7 @@ test('flush empties the logs and their rotated files; configured paths and a com
   writeFileSync(path.join(dir, 'cohort.config.yaml'), [
     'apps:',
     '  - name: chat',
-    `    script: ${chatty}`,
+    `    script: ${logWriter}`,
     '    instances: 2',
     '    out_file: out/chat.log',     // relative to cwd, the config's directory
     `    error_file: ${dir}/out/chat.err`,

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { Cohort, apps, cli, cohortBin, freePort, get, tempHome, waitUntil } from './harness.mjs';
 
-const chatty = path.join(apps, 'chatty.js');
+const logWriter = path.join(apps, 'log-writer.js');
 
 async function daemon(t, extra = {}) {
   const home = tempHome();
@@ -24,12 +24,12 @@ const count = (file, re) => readFileSync(file, 'utf8').split('\n').filter((l) =>
 
 test('describe: a human view and --json of one app', async (t) => {
   const { home, env } = await daemon(t, { SECRET_TOKEN: 'hunter2' });
-  assert.equal((await cli(['start', chatty, '-i', '2', '--name', 'chat', '--env', 'GREETING=hello',
+  assert.equal((await cli(['start', logWriter, '-i', '2', '--name', 'chat', '--env', 'GREETING=hello',
     '--log-max-size', '1M', '--log-compress', '--time'], { env })).code, 0);
 
   const human = await cli(['describe', 'chat'], { env });
   assert.equal(human.code, 0, human.stderr);
-  for (const want of [/^chat \(daemon, running\)$/m, new RegExp(`script +${chatty}`), /interpreter +node/,
+  for (const want of [/^chat \(daemon, running\)$/m, new RegExp(`script +${logWriter}`), /interpreter +node/,
     /env +GREETING=hello/, /environment +\d+ variables captured/, /workers +2 of 2 \(restarts 0\)/,
     new RegExp(`logs +out ${home}/logs/chat-out\\.log`), /rotated at 1.0 MB, 5 kept, gzipped/,
     /timestamps YYYY-MM-DDTHH:mm:ss/, /listening +\*:\d+/, /^ +SLOT +PID +STATE/m]) {
@@ -43,7 +43,7 @@ test('describe: a human view and --json of one app', async (t) => {
   assert.equal(app.name, 'chat');
   assert.equal(app.status, 'running');
   assert.equal(app.workers.length, 2);
-  assert.equal(app.config.script, chatty);
+  assert.equal(app.config.script, logWriter);
   assert.deepEqual(app.config.env, { GREETING: 'hello' });
   assert.ok(app.config.environment_keys.includes('SECRET_TOKEN'), 'names of the captured environment');
   assert.ok(!JSON.stringify(app).includes('hunter2'), 'but never its values');
@@ -57,7 +57,7 @@ test('describe: a human view and --json of one app', async (t) => {
 
 test('signal reaches every worker, or one slot with --id; bad names and slots are errors', async (t) => {
   const { env, out } = await daemon(t);
-  assert.equal((await cli(['start', chatty, '-i', '2', '--name', 'chat'], { env })).code, 0);
+  assert.equal((await cli(['start', logWriter, '-i', '2', '--name', 'chat'], { env })).code, 0);
   const all = await cli(['signal', 'SIGUSR1', 'chat'], { env });
   assert.equal(all.code, 0, all.stderr);
   assert.match(all.stdout, /chat: sent SIGUSR1 to 2 worker\(s\)/);
@@ -81,7 +81,7 @@ test('signal reaches every worker, or one slot with --id; bad names and slots ar
 
 test('signal and describe reach a foreground app through its own control socket', async (t) => {
   const port = await freePort();
-  const c = new Cohort(['run', chatty, '-i', '2', '--name', 'fg'], { env: { PORT: String(port) } });
+  const c = new Cohort(['run', logWriter, '-i', '2', '--name', 'fg'], { env: { PORT: String(port) } });
   t.after(() => c.stop());
   await c.waitReady(2);
   const r = await c.cli(['signal', 'USR1', 'fg', '--id', '0']);
@@ -96,7 +96,7 @@ test('signal and describe reach a foreground app through its own control socket'
 
 test('reload --update-env gives the workers the caller\'s environment; a plain reload keeps theirs', async (t) => {
   const { env, port, home } = await daemon(t, { GREETING: 'first' });
-  assert.equal((await cli(['start', chatty, '-i', '2', '--name', 'chat'], { env })).code, 0);
+  assert.equal((await cli(['start', logWriter, '-i', '2', '--name', 'chat'], { env })).code, 0);
   const greetings = async () => new Set(await Promise.all([0, 1, 2, 3].map(async () => JSON.parse((await get(port)).body).GREETING)));
 
   const plain = await cli(['reload', 'chat'], { env: { ...env, GREETING: 'second' } });
