@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { storeSection, renderStore } from './store.mjs';
 import { nativeSection, renderNative } from './native.mjs';
+import { renderChart } from './chart.mjs';
 import { ab as abRun, freePort, median, sh, sleep, waitServing } from './common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -277,7 +278,9 @@ function writeReport(mem, reload, daemons) {
   if (Object.keys(daemons).length) saved.sections.daemons = { run, rows: daemons };
   writeFileSync(jsonPath, JSON.stringify(saved, null, 1) + '\n');
   writeFileSync(path.join(root, 'bench/results.md'), render(saved.sections));
-  console.log('\nwrote bench/results.md and bench/results.json');
+  const chartError = renderChart(saved.sections, path.join(root, 'bench/results.svg'));
+  console.log(`\nwrote bench/results.md${chartError ? '' : ', bench/results.svg'} and bench/results.json`);
+  if (chartError) console.error(`no chart: ${chartError}`);
 }
 
 function render(sections) {

@@ -9,7 +9,7 @@ DEBIAN_PACKAGES=(
   libuv1-dev nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev
   liblua5.1-0-dev libmd-dev libxxhash-dev libncurses-dev zlib1g-dev
-  nodejs npm curl apache2-utils wrk procps iproute2 util-linux redis-server redis-tools python3 tmux
+  nodejs npm curl apache2-utils wrk procps iproute2 util-linux redis-server redis-tools python3 gnuplot-nox tmux
   haproxy nginx-light
 )
 missing=()
