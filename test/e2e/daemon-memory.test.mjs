@@ -2,30 +2,9 @@
 // 1,000 CLI calls (PM2's daemon takes 66 MB and its users report growth).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { apps, cli, freePort, tempHome } from './harness.mjs';
-
-function status(pid) {
-  const kb = (field) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`))[1]);
-  return { rss: kb('VmRSS'), anon: kb('RssAnon') };
-}
-
-// One connection per request, as each CLI command makes.
-function call(socket, request) {
-  return new Promise((resolve, reject) => {
-    const c = net.connect(socket);
-    let buf = '';
-    c.setEncoding('utf8');
-    c.on('data', (d) => {
-      buf += d;
-      if (buf.includes('\n')) { c.end(); resolve(JSON.parse(buf)); }
-    });
-    c.on('error', reject);
-    c.write(typeof request === 'string' ? request : JSON.stringify(request) + '\n');
-  });
-}
+import { apps, cli, controlCall as call, freePort, memoryKb as status, tempHome, underAsan } from './harness.mjs';
 
 test('the daemon with 3 apps x 2 workers stays small and does not grow over 1,000 CLI calls', async (t) => {
   const home = tempHome();
@@ -56,10 +35,9 @@ test('the daemon with 3 apps x 2 workers stays small and does not grow over 1,00
   await calls(980);
   for (let i = 0; i < 20; i++) assert.equal((await cli(['ls'], { env })).code, 0);
   const after = status(pid);
-  // Under ASan freed memory waits in a quarantine before it is reused, and
-  // even without one its allocator grows by ~150 kB over these calls, where
-  // glibc's grows by 0: the figures mean nothing there.
-  if (process.env.ASAN_OPTIONS) return;
+  // Under ASan (besides its quarantine) the allocator grows by ~150 kB over
+  // these calls, where glibc's grows by 0.
+  if (underAsan) return;
   // Less than 100 bytes a call: a leak of any per-request object would show.
   assert.ok(after.anon - before.anon < 100, `anonymous memory grew from ${before.anon} to ${after.anon} kB`);
   assert.ok(after.rss < 8 * 1024, `the daemon's RSS is ${after.rss} kB`);

@@ -3,7 +3,7 @@
 // make HTTP requests, run ab.
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
@@ -146,7 +146,9 @@ export function ab(url, { concurrency = 50, requests = 1000000, seconds = 5, kee
   // -n after -t: ab's -t resets the request cap to 50,000. -l: the test apps
   // answer with their pid, whose length changes when pids wrap (pid_max can
   // be 32768), which ab would count as failed requests.
-  const args = ['-r', '-l', '-q', '-c', String(concurrency), '-t', String(seconds), '-n', String(requests), '-s', '30'];
+  // seconds: null makes exactly `requests` requests.
+  const args = ['-r', '-l', '-q', '-c', String(concurrency), ...(seconds ? ['-t', String(seconds)] : []),
+    '-n', String(requests), '-s', '30'];
   if (keepAlive) args.push('-k');
   args.push(url);
   const proc = spawn(...inNetns(netns, 'ab', args), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -196,6 +198,34 @@ export function openFds(pid) {
   }
   return fds;
 }
+
+// One request on a control socket, on a connection of its own (as each CLI
+// command makes); resolves with the parsed reply line.
+export function controlCall(socket, request) {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(socket);
+    let buf = '';
+    c.setEncoding('utf8');
+    c.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) { c.end(); resolve(JSON.parse(buf)); }
+    });
+    c.on('error', reject);
+    c.write(typeof request === 'string' ? request : JSON.stringify(request) + '\n');
+  });
+}
+
+// A process's resident memory in kB: all of it, and the anonymous part
+// (heap and stacks; what a leak grows).
+export function memoryKb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field) => Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))[1]);
+  return { rss: kb('VmRSS'), anon: kb('RssAnon') };
+}
+
+// Under ASan freed memory waits in a quarantine before it is reused: memory
+// figures mean nothing there.
+export const underAsan = Boolean(process.env.ASAN_OPTIONS);
 
 export function pidAlive(pid) {
   try { process.kill(pid, 0); return true; } catch { return false; }
