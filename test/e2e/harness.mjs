@@ -223,6 +223,48 @@ export function memoryKb(pid) {
   return { rss: kb('VmRSS'), anon: kb('RssAnon') };
 }
 
+// The sockets a process holds, read from /proc: TCP and UDP ones with their
+// local and remote address and whether they listen, unix ones with their
+// path. Addresses as text: "127.0.0.1", "::", "::1", other IPv6 ones as 8
+// groups.
+export function sockets(pid) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target;
+    try { target = readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { continue; }
+    const m = target.match(/^socket:\[(\d+)\]$/);
+    if (m) inodes.add(m[1]);
+  }
+  const ip4 = (hex) => hex.match(/../g).reverse().map((b) => parseInt(b, 16)).join('.');
+  const ip6 = (hex) => {
+    const bytes = hex.match(/.{8}/g).flatMap((word) => word.match(/../g).reverse());
+    const groups = [];
+    for (let i = 0; i < 16; i += 2) groups.push(parseInt(bytes[i] + bytes[i + 1], 16).toString(16));
+    const text = groups.join(':');
+    return { '0:0:0:0:0:0:0:0': '::', '0:0:0:0:0:0:0:1': '::1' }[text] || text;
+  };
+  const out = [];
+  for (const proto of ['tcp', 'tcp6', 'udp', 'udp6']) {
+    const rows = readFileSync(`/proc/${pid}/net/${proto}`, 'utf8').trim().split('\n').slice(1);
+    for (const row of rows) {
+      const f = row.trim().split(/\s+/);
+      if (!inodes.has(f[9])) continue;
+      const addr = (field) => {
+        const [ip, port] = field.split(':');
+        return { address: proto.endsWith('6') ? ip6(ip) : ip4(ip), port: parseInt(port, 16) };
+      };
+      const local = addr(f[1]);
+      out.push({ proto, ...local, remote: addr(f[2]), listening: proto.startsWith('tcp') ? f[3] === '0A' : true });
+    }
+  }
+  for (const row of readFileSync(`/proc/${pid}/net/unix`, 'utf8').trim().split('\n').slice(1)) {
+    const f = row.trim().split(/\s+/);
+    if (!inodes.has(f[6])) continue;
+    out.push({ proto: 'unix', path: f[7] || '', listening: (parseInt(f[3], 16) & 0x10000) !== 0 });
+  }
+  return out;
+}
+
 // Under ASan freed memory waits in a quarantine before it is reused: memory
 // figures mean nothing there.
 export const underAsan = Boolean(process.env.ASAN_OPTIONS);
