@@ -178,6 +178,8 @@ void ClusterPrimary::OnUserMessage(Worker& w, const nlohmann::json& msg) {
     }
     return;
   }
+  // Dumping a message (up to 8 MB) only to show 200 bytes of it: only with -v.
+  if (logger_->options().min_level > LogLevel::kDebug) return;
   Log(LogLevel::kDebug, fmt::format("slot {}: message from worker {}: {:.200}", w.slot, w.id,
                                     msg.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
