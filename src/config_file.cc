@@ -15,6 +15,7 @@
 #include "byte_size.h"
 #include "duration.h"
 #include "log_date_format.h"
+#include "toml_guard.h"
 
 namespace cohort {
 namespace {
@@ -423,7 +424,15 @@ Result<LoadedConfig> LoadConfigFile(const std::string& path, const std::string& 
       return Status::Error(fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
     }
   } else if (EndsWith(path, ".toml")) {
-    toml::parse_result r = toml::parse_file(abs.string());
+    Result<std::string> text = ReadFile(abs);
+    if (!text.ok()) return text.status();
+    if (std::optional<TomlHazard> h = FindTomlHazard(*text)) {
+      return Status::Error(fmt::format("{}:{}:{}: U+{:04X} cannot be read safely by the TOML library cohort is built "
+                                       "with (toml++ 3.3); write it as \\u{:04X} in a \"...\" string, or use a "
+                                       "YAML or JSON config", path, h->line, h->column, static_cast<uint32_t>(h->codepoint),
+                                       static_cast<uint32_t>(h->codepoint)));
+    }
+    toml::parse_result r = toml::parse(*text, abs.string());
     if (!r) {
       const auto& err = r.error();
       return Status::Error(fmt::format("{}:{}:{}: {}", path, err.source().begin.line, err.source().begin.column,

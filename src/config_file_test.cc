@@ -243,6 +243,19 @@ TEST_F(ConfigFileTest, SyntaxErrorsGiveTheLine) {
   EXPECT_NE(rt.status().message().find("bad.toml:2:"), std::string::npos) << rt.status().message();
 }
 
+TEST_F(ConfigFileTest, ATomlFileWithACharacterTomlPlusPlusMishandlesIsRefusedWithItsPlace) {
+  std::string t = Write("cohort.config.toml", "[[apps]]\nname = \"web\"\nscript = \"server.js\"\n[apps.env]\nGREETING = \"ol\xc3\xa9\"\n");
+  auto r = LoadConfigFile(t, "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("cohort.config.toml:5:15: U+00E9 cannot be read safely"), std::string::npos)
+      << r.status().message();
+  // Written as an escape, it reaches the app.
+  std::string escaped = Write("escaped.toml", "[[apps]]\nname = \"web\"\nscript = \"server.js\"\n[apps.env]\nGREETING = \"ol\\u00E9\"\n");
+  auto ok = LoadConfigFile(escaped, "");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->apps[0].env, (std::vector<std::pair<std::string, std::string>>{{"GREETING", "ol\xc3\xa9"}}));
+}
+
 TEST_F(ConfigFileTest, RecognizesConfigFileNames) {
   EXPECT_TRUE(IsConfigFile("ecosystem.config.js"));
   EXPECT_TRUE(IsConfigFile("/srv/cohort.config.yaml"));
