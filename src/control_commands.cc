@@ -132,6 +132,7 @@ int DrainCommand(const std::string& name, bool drain, Millis wait) {
   } else {
     names.push_back(name);
   }
+  if (names.empty()) fmt::print("no daemon app has a --health endpoint: nothing to {}\n", drain ? "drain" : "undrain");
   for (const std::string& n : names) {
     fmt::print("{}: {}\n", n, drain ? "drained: health answers 503, the workers serve on"
                                     : "undrained: health answers 200 while a worker is ready");

@@ -102,6 +102,20 @@ test('a graceful stop turns health 503 first and serves on for --drain-delay bef
   await assert.rejects(get(hport), /ECONNREFUSED/, 'the endpoint closes with the app');
 });
 
+test('a second signal during the drain delay stops at once', async (t) => {
+  const { c, hport } = await startHello(t, ['--drain-delay', '20s']);
+  const stopAt = Date.now();
+  c.proc.kill('SIGTERM');
+  await c.waitFor(/serving on for 20000ms/);
+  assert.equal((await health(hport)).status, 503);
+  // A second signal within 500 ms counts as the same stop (timeout, systemd); a later one kills.
+  await waitUntil(() => Date.now() - stopAt > 600, { what: 'the first signal to be half a second old' });
+  c.proc.kill('SIGTERM');
+  const { code, signal } = await c.exited;
+  assert.equal(code ?? signal, 128 + 15);
+  assert.ok(Date.now() - stopAt < 10000, `took ${Date.now() - stopAt} ms with a 20 s drain delay`);
+});
+
 test('a stop after a drain waits only what is left of the drain delay', async (t) => {
   const { c, hport } = await startHello(t, ['--drain-delay', '1s']);
   assert.equal((await c.cli(['drain', 'hl', '--wait', '1s'])).code, 0);
