@@ -15,12 +15,27 @@ import { ab as abRun, freePort, median, sh, sleep, waitServing } from './common.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+const SECTIONS = 'cpu,hello,keepalive,sticky,mixed,memory,daemons,reload,store,native';
+const USAGE = `usage: node bench/bench.mjs [--quick] [--runs N] [--seconds S] [--workers N] [--only SECTION,...]
+  sections: ${SECTIONS}
+  writes bench/results.md, bench/results.json and bench/results.svg`;
+{
+  const withValue = new Set(['--runs', '--seconds', '--workers', '--only']);
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--help' || args[i] === '-h') { console.log(USAGE); process.exit(0); }
+    if (args[i] === '--quick') continue;
+    if (withValue.has(args[i]) && i + 1 < args.length) { i++; continue; }
+    console.error(`bench: ${withValue.has(args[i]) ? `${args[i]} needs a value` : `unknown option ${args[i]}`}\n${USAGE}`);
+    process.exit(2);
+  }
+}
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const quick = args.includes('--quick');
 const RUNS = Number(opt('--runs', quick ? 1 : 3));
 const SECS = Number(opt('--seconds', quick ? 4 : 10));
 const WORKERS = Number(opt('--workers', os.availableParallelism()));
-const ONLY = new Set((opt('--only', 'cpu,hello,keepalive,sticky,mixed,memory,daemons,reload,store,native')).split(','));
+const ONLY = new Set(opt('--only', SECTIONS).split(','));
+for (const o of ONLY) if (!SECTIONS.split(',').includes(o)) { console.error(`bench: unknown section ${o}\n${USAGE}`); process.exit(2); }
 const COHORT = process.env.COHORT_BIN || path.join(root, 'build/cohort');
 const PM2 = path.join(root, 'node_modules/.bin/pm2');
 const APP = path.join(root, 'test/apps/server.js');
@@ -202,7 +217,9 @@ async function throughput(workload, env, measure, { names = CLUSTERS, app = APP 
 }
 
 async function main() {
-  process.on('SIGINT', () => { started.forEach(killTree); process.exit(130); });
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+    process.on(sig, () => { started.forEach(killTree); process.exit(code); });
+  }
   if (ONLY.has('cpu')) await throughput('cpu', { LOOPS: '1e7' }, (port, s) => ab(port, { seconds: s }));
   if (ONLY.has('hello')) await throughput('hello', { LOOPS: '0' }, (port, s) => ab(port, { seconds: s }));
   if (ONLY.has('keepalive')) await throughput('keepalive', { LOOPS: '0' }, (port, s) => wrk(port, { seconds: s }));
