@@ -418,7 +418,10 @@ void Daemon::Resurrect(const std::string& file, std::function<void(const std::ve
     return finish();
   }
   for (const json& entry : state["apps"]) {
-    if (!entry.is_object() || entry.value("status", "") != "running") continue;
+    // An errored app is tried again: what made it crash (a database not up yet,
+    // a full disk) is often gone after a reboot. A stopped one stays stopped.
+    if (!entry.is_object()) continue;
+    if (std::string status = entry.value("status", ""); status != "running" && status != "errored") continue;
     Result<AppConfig> config = AppConfigFromJson(entry.value("config", json::object()));
     cohort::Status valid = config.ok() ? ValidateAppConfig(*config) : config.status();
     if (!valid.ok()) {

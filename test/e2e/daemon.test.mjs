@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { apps, cli, cohortBin, freePort, get, pidsAnswering, ab, pidAlive, tempHome, waitUntil } from './harness.mjs';
 
 function daemonEnv(extra = {}) {
@@ -117,10 +117,13 @@ test('a daemon killed with SIGKILL leaves no worker running, and resurrect bring
   assert.equal((await pidsAnswering(port, 20)).size, 2);
 });
 
-test('a start that cannot work reports why and the app shows as errored', async (t) => {
-  const { home, env } = daemonEnv();
+test('a start that cannot work reports why and the app shows as errored; resurrect tries it again', async (t) => {
+  const port = await freePort();
+  const { home, env } = daemonEnv({ PORT: String(port) });
   t.after(() => cleanup(home, env));
-  const r = await run(['start', path.join(apps, 'syntax-error.js'), '-i', '2', '--name', 'broken'], env);
+  const script = path.join(home, 'app.js');
+  copyFileSync(path.join(apps, 'syntax-error.js'), script);
+  const r = await run(['start', script, '-i', '2', '--name', 'broken'], env);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /broken: could not start: slot \d: worker \d+ \(pid \d+\) exited with code 1 before it was ready/);
   const [app] = await lsJson(env);
@@ -129,6 +132,15 @@ test('a start that cannot work reports why and the app shows as errored', async 
   const missing = await run(['start', 'nope.js'], env);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /script not found/);
+  // The cause goes away (here: the script is fixed) and the machine reboots.
+  copyFileSync(path.join(apps, 'hello.js'), script);
+  assert.equal((await run(['kill'], env)).code, 0);
+  const again = await run(['resurrect'], env);
+  assert.equal(again.code, 0, again.stderr);
+  await waitUntil(async () => (await lsJson(env))[0].workers.filter((w) => w.state === 'ready').length === 2,
+    { what: 'both workers ready' });
+  assert.equal((await lsJson(env))[0].status, 'running');
+  assert.equal((await pidsAnswering(port, 20)).size, 2);
 });
 
 test('another user can neither list nor control the daemon\'s apps', async (t) => {
