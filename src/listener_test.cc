@@ -111,8 +111,11 @@ TEST_F(ListenerTest, NoRoomPausesAndLeavesConnectionsInTheBacklog) {
 }
 
 TEST_F(ListenerTest, UnderAFastRateAcceptsOnATickAndGoesBackWhenItQuietens) {
-  // Switch to ticking at the first event that accepts anything.
-  Open(AcceptPacer::Options{.tick = Millis(1), .enter_events = 1, .leave_below = 2});
+  // Switch to ticking at the first event that accepts anything. The tick is
+  // long for the test: libuv's UV_RUN_ONCE runs due timers again after the
+  // I/O callbacks, so a 1 ms tick could come (and, finding nothing, end the
+  // ticking) in the very iteration that accepted, on a slow or loaded machine.
+  Open(AcceptPacer::Options{.tick = Millis(50), .enter_events = 1, .leave_below = 2});
   listener->Resume();
   Connect(1);
   RunUntilAccepted(1);
@@ -124,14 +127,14 @@ TEST_F(ListenerTest, UnderAFastRateAcceptsOnATickAndGoesBackWhenItQuietens) {
   for (size_t i = 2; i < 6; ++i) EXPECT_EQ(batch_of[i], batch_of[1]) << "the five came in one tick";
   EXPECT_GT(batch_of[1], batch_of[0]);
   // Ticks that find nothing return it to accepting on events.
-  RunFor(Millis(5));
+  RunFor(Millis(200));
   EXPECT_FALSE(listener->ticking());
   Connect(1);
   RunUntilAccepted(7);
 }
 
 TEST_F(ListenerTest, PausingWhileTickingStopsTheTick) {
-  Open(AcceptPacer::Options{.tick = Millis(1), .enter_events = 1, .leave_below = 1});
+  Open(AcceptPacer::Options{.tick = Millis(50), .enter_events = 1, .leave_below = 1});
   listener->Resume();
   Connect(1);
   RunUntilAccepted(1);
