@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "code_pages.h"
 #include "cohort_home.h"
 #include "metrics_text.h"
 #include "node_protocol.h"
@@ -504,6 +505,8 @@ int Daemon::Run() {
     Status s = SendNotify(socket, fmt::format("READY=1\nMAINPID={}\nSTATUS=listening on {}", ::getpid(), path));
     if (!s.ok()) logger_.Event(LogLevel::kWarn, "daemon", s.message());
   }
+  // Setup is done: its code (the command line above all) need not stay resident.
+  if (Result<size_t> r = ReleaseCodePages(); !r.ok()) logger_.Event(LogLevel::kDebug, "daemon", r.status().message());
   uv_run(loop_, UV_RUN_DEFAULT);
   logger_.Event(LogLevel::kInfo, "daemon", "daemon exiting");
   return 0;

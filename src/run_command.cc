@@ -7,6 +7,7 @@
 
 #include "child_reaper.h"
 #include "cluster_primary.h"
+#include "code_pages.h"
 #include "exit_status.h"
 #include "metrics_server.h"
 #include "metrics_text.h"
@@ -57,6 +58,8 @@ class ForegroundRun {
       logger_.Event(LogLevel::kError, name, fmt::format("could not start: {}", started.message()));
       Shutdown(1);
     }
+    // Setup is done: its code (the command line above all) need not stay resident.
+    if (Result<size_t> r = ReleaseCodePages(); !r.ok()) logger_.Event(LogLevel::kDebug, name, r.status().message());
     uv_run(loop_, UV_RUN_DEFAULT);
     return exit_code_;
   }
