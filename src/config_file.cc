@@ -412,7 +412,7 @@ Result<LoadedConfig> LoadConfigFile(const std::string& path, const std::string& 
     if (!text.ok()) return text.status();
     try {
       doc = json::parse(*text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1E400
       return Status::Error(fmt::format("{}: {}", path, e.what()));
     }
   } else if (EndsWith(path, ".yaml") || EndsWith(path, ".yml")) {

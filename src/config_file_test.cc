@@ -243,6 +243,15 @@ TEST_F(ConfigFileTest, SyntaxErrorsGiveTheLine) {
   EXPECT_NE(rt.status().message().find("bad.toml:2:"), std::string::npos) << rt.status().message();
 }
 
+TEST_F(ConfigFileTest, AJsonNumberTooLargeForADoubleIsAnErrorNotAnException) {
+  // Found by config_text_fuzz: nlohmann::json throws out_of_range, not parse_error, for it.
+  std::string j = Write("big.json", "{\"apps\": [{\"name\": \"web\", \"script\": \"s.js\", \"instances\": 77E7777}]}");
+  auto r = LoadConfigFile(j, "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("big.json: "), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("number overflow"), std::string::npos) << r.status().message();
+}
+
 TEST_F(ConfigFileTest, ATomlFileWithACharacterTomlPlusPlusMishandlesIsRefusedWithItsPlace) {
   std::string t = Write("cohort.config.toml", "[[apps]]\nname = \"web\"\nscript = \"server.js\"\n[apps.env]\nGREETING = \"ol\xc3\xa9\"\n");
   auto r = LoadConfigFile(t, "");
