@@ -1,6 +1,6 @@
 // Side-by-side benchmark: one node process, Node's cluster module (round-robin
 // and shared socket), PM2 and cohort (every scheduler), same app, same load,
-// one session. Writes bench/results.md. See bench/README.md.
+// one session. Writes bench/results.md, results.json and results.svg (see README.md, Status).
 //   node bench/bench.mjs [--quick] [--runs N] [--seconds S] [--workers N] [--only cpu,hello,...]
 //   (sections: cpu, hello, keepalive, sticky, mixed, memory, daemons, reload, store, native)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { storeSection, renderStore } from './store.mjs';
 import { nativeSection, renderNative } from './native.mjs';
 import { renderChart } from './chart.mjs';
-import { ab as abRun, freePort, median, sh, sleep, waitServing } from './common.mjs';
+import { ab as abRun, freePort, median, parseAb, sh, sleep, waitServing } from './common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -102,8 +102,7 @@ function abAsync(port, seconds) {
     p.stderr.on('data', (d) => (out += d));
     p.on('exit', () => {
       if (!/Complete requests/.test(out)) console.error(`ab did not finish normally:\n${out}`);
-      const num = (re) => { const m = out.match(re); return m ? Number(m[1]) : NaN; };
-      resolve({ complete: num(/Complete requests:\s+(\d+)/), failed: num(/Failed requests:\s+(\d+)/), non2xx: num(/Non-2xx responses:\s+(\d+)/) || 0 });
+      resolve(parseAb(out));
     });
   });
 }
@@ -366,6 +365,7 @@ function render(sections) {
   if (sections.reload) {
     md += `## Two rolling reloads under \`ab -r -c200\` (hello world, 12 s)\n\n${about(sections.reload.run)}| contender | requests | failed | non-2xx |\n| --- | ---: | ---: | ---: |\n`;
     for (const [n, r] of Object.entries(sections.reload.rows)) md += `| ${n} | ${r.complete} | ${r.failed} | ${r.non2xx} |\n`;
+    md += '\n"failed" is what ab counts as connect, receive and exception failures (refused or reset connections, timeouts); not the bodies of another length that ab also reports (the app answers with its pid).\n';
     md += '\n';
   }
   md += 'Handoff cost ("primary CPU µs/conn"): the cohort primary\'s CPU time (utime+stime from /proc/PID/stat) during the hello-world runs, divided by the requests completed (one connection each). "server CPU µs/req": the same for every process of the contender (primary, workers, PM2\'s daemon), so the difference to `single` is what clustering costs per request, wherever it is spent (with round-robin, mostly in the workers: Node\'s handling of each received handle). `ab` itself needs about as much CPU per request on the same cores.\n';
