@@ -62,10 +62,13 @@ json FromToml(const toml::node& n) {
     for (const auto& v : *a) arr.push_back(FromToml(v));
     return arr;
   }
-  if (auto v = n.value<int64_t>(); n.is_integer()) return *v;
-  if (auto v = n.value<double>(); n.is_floating_point()) return *v;
-  if (auto v = n.value<bool>(); n.is_boolean()) return *v;
-  if (auto v = n.value<std::string>(); n.is_string()) return *v;
+  // The node's own type first: value<int64_t>() on a float converts it, and
+  // toml++ 3.3 does that cast unchecked (undefined for 54e055; found by
+  // config_text_fuzz).
+  if (const auto* i = n.as_integer()) return i->get();
+  if (const auto* d = n.as_floating_point()) return d->get();
+  if (const auto* b = n.as_boolean()) return b->get();
+  if (const auto* str = n.as_string()) return str->get();
   return nullptr;
 }
 

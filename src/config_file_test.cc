@@ -252,6 +252,19 @@ TEST_F(ConfigFileTest, AJsonNumberTooLargeForADoubleIsAnErrorNotAnException) {
   EXPECT_NE(r.status().message().find("number overflow"), std::string::npos) << r.status().message();
 }
 
+TEST_F(ConfigFileTest, HugeTomlFloatsAreFloats) {
+  // Found by config_text_fuzz: read as an integer first, 54e055 was an undefined cast in toml++.
+  Write("s.js", "");
+  std::string t = Write("big.toml", "[[apps]]\nname = \"web\"\nscript = \"s.js\"\nweight = 54e055\n");
+  auto r = LoadConfigFile(t, "");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->apps.size(), 1u);
+  std::string i = Write("bad.toml", "[[apps]]\nname = \"web\"\nscript = \"s.js\"\ninstances = 54e055\n");
+  auto bad = LoadConfigFile(i, "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("instances"), std::string::npos) << bad.status().message();
+}
+
 TEST_F(ConfigFileTest, ATomlFileWithACharacterTomlPlusPlusMishandlesIsRefusedWithItsPlace) {
   std::string t = Write("cohort.config.toml", "[[apps]]\nname = \"web\"\nscript = \"server.js\"\n[apps.env]\nGREETING = \"ol\xc3\xa9\"\n");
   auto r = LoadConfigFile(t, "");
