@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { storeSection, renderStore } from './store.mjs';
 import { nativeSection, renderNative } from './native.mjs';
 import { renderChart } from './chart.mjs';
-import { ab as abRun, freePort, median, parseAb, sh, sleep, waitServing } from './common.mjs';
+import { ab as abRun, cpuSeconds, freePort, median, parseAb, sh, sleep, waitServing } from './common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -115,10 +115,6 @@ function wrk(port, { seconds = SECS, connections = 100, script = null } = {}) {
   const ms = (p) => { const x = out.match(new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm')); return x ? Number(x[1]) * { us: 1e-3, ms: 1, s: 1e3 }[x[2]] : NaN; };
   return { rps: m ? Number(m[1]) : NaN, errors: errs ? errs[1] : '', complete: Number((out.match(/(\d+) requests in/) || [])[1]),
     p50: ms(50), p99: ms(99) };
-}
-function cpuSeconds(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;  // clock ticks (USER_HZ = 100 on Linux)
 }
 // CPU seconds of a process and all its descendants (a cluster's primary and workers).
 function treeCpuSeconds(pid) {

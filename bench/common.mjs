@@ -1,5 +1,6 @@
 // Pieces every bench section uses: ports, waiting for a server, ab, medians.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
@@ -36,4 +37,10 @@ export function parseAb(out) {
 // ab with -r (go on after resets) and a large -n (ab -t alone stops at 50,000).
 export function ab(port, { seconds, concurrency = 200 }) {
   return parseAb(sh('ab', ['-r', '-q', '-s', '30', '-c', String(concurrency), '-t', String(seconds), '-n', '50000000', `http://127.0.0.1:${port}/`]));
+}
+
+// CPU seconds (user + system) a process has used so far, all its threads.
+export function cpuSeconds(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;  // clock ticks (USER_HZ = 100 on Linux)
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, median } from './common.mjs';
+import { cpuSeconds, freePort, median } from './common.mjs';
 
 const TESTS = 'set,get,incr,lpush,hset';
 
@@ -34,13 +34,17 @@ async function startServer(kind, cohortBin, aof) {
   return { port, pid: p.pid, stop: () => { p.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); } };
 }
 
-function benchmark(port, pipeline, requests) {
-  const out = execFileSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', String(requests), '-P', String(pipeline),
-    '-r', '100000', '-t', TESTS, '--csv'], { encoding: 'utf8' });
+// One redis-benchmark run per test, so that the server's CPU time can be
+// taken around each: { TEST: { rps, cpuUs } } (server CPU µs per request).
+function benchmark(server, pipeline, requests) {
   const rows = {};
-  for (const line of out.trim().split('\n').slice(1)) {
-    const [test, rps] = line.split(',').map((f) => f.replace(/"/g, ''));
-    rows[test.split(' ')[0]] = Number(rps);
+  for (const t of TESTS.split(',')) {
+    const cpu0 = cpuSeconds(server.pid);
+    const out = execFileSync('redis-benchmark', ['-p', String(server.port), '-c', '50', '-n', String(requests), '-P', String(pipeline),
+      '-r', '100000', '-t', t, '--csv'], { encoding: 'utf8' });
+    const cpuUs = ((cpuSeconds(server.pid) - cpu0) * 1e6) / requests;
+    const [test, rps] = out.trim().split('\n')[1].split(',').map((f) => f.replace(/"/g, ''));
+    rows[test.split(' ')[0]] = { rps: Number(rps), cpuUs };
   }
   return rows;
 }
@@ -67,10 +71,11 @@ export async function storeSection({ cohortBin, runs, quick }) {
   const requests = quick ? 50000 : 200000;
   const rows = {};
   const add = (mode, kind, values) => {
-    for (const [test, rps] of Object.entries(values)) {
+    for (const [test, { rps, cpuUs }] of Object.entries(values)) {
       const key = `${test}|${mode}`;
-      rows[key] ??= { 'redis-server': [], cohort: [] };
+      rows[key] ??= { 'redis-server': [], cohort: [], cpu: { 'redis-server': [], cohort: [] } };
       rows[key][kind].push(rps);
+      rows[key].cpu[kind].push(cpuUs);
     }
   };
   for (const [mode, pipeline, aof] of [['-P 1', 1, false], ['-P 16', 16, false], ['-P 1, AOF everysec', 1, true]]) {
@@ -78,8 +83,8 @@ export async function storeSection({ cohortBin, runs, quick }) {
       for (const kind of ['redis-server', 'cohort']) {  // interleaved, so drift hits both
         const s = await startServer(kind, cohortBin, aof);
         try {
-          benchmark(s.port, pipeline, Math.min(20000, requests));  // warm-up
-          add(mode, kind, benchmark(s.port, pipeline, pipeline > 1 ? requests * 8 : requests));
+          benchmark(s, pipeline, Math.min(20000, requests));  // warm-up
+          add(mode, kind, benchmark(s, pipeline, pipeline > 1 ? requests * 8 : requests));
         } finally {
           s.stop();
         }
@@ -106,12 +111,14 @@ export function renderStore(sec, about) {
   const { rows, memory, version, keys } = sec.rows;
   let md = `## Store: cohort store vs redis-server ${version}, \`redis-benchmark -c50 -r 100000\`\n\n${about(sec.run)}`;
   md += 'Both servers start with the same flags (no persistence, or an append-only file fsynced every second) and are benchmarked alternately, one at a time.\n\n';
-  md += '| test | mode | redis-server req/s | min–max | cohort store req/s | min–max | × redis-server |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n';
+  md += 'Server CPU is the server process\'s user + system time during the run divided by its requests (median): with `-P 1` both servers wait on the one-threaded `redis-benchmark` on the other core, so req/s are close and CPU per request tells which does less work.\n\n';
+  md += '| test | mode | redis-server req/s | min–max | cohort store req/s | min–max | × redis-server | server CPU µs/req redis-server | cohort |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
   for (const [key, byKind] of Object.entries(rows)) {
     const [test, mode] = key.split('|');
     const r = median(byKind['redis-server']), c = median(byKind.cohort);
     const range = (v) => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)}`;
-    md += `| ${test} | ${mode} | ${r.toFixed(0)} | ${range(byKind['redis-server'])} | ${c.toFixed(0)} | ${range(byKind.cohort)} | ${(c / r).toFixed(2)} |\n`;
+    const cpu = (kind) => (byKind.cpu ? median(byKind.cpu[kind]).toFixed(2) : '');
+    md += `| ${test} | ${mode} | ${r.toFixed(0)} | ${range(byKind['redis-server'])} | ${c.toFixed(0)} | ${range(byKind.cohort)} | ${(c / r).toFixed(2)} | ${cpu('redis-server')} | ${cpu('cohort')} |\n`;
   }
   md += `\nMemory: RSS growth per key after \`redis-cli --pipe\` loads ${keys.toLocaleString('en')} keys of 16 bytes with 3-byte values: redis-server ${memory['redis-server'].toFixed(1)} bytes/key, cohort store ${memory.cohort.toFixed(1)} bytes/key (${(memory.cohort / memory['redis-server']).toFixed(2)}×).\n\n`;
   return md;
