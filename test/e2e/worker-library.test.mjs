@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Cohort, cohortBin, freePort, pidsAnswering, root } from './harness.mjs';
@@ -20,9 +20,13 @@ test('the installed header, library and cohort-worker.pc build a worker that ser
       env: { ...process.env, PKG_CONFIG_PATH: path.join(prefix, 'lib/pkgconfig') },
     }).toString().trim().split(/\s+/);
     assert.ok(flags.includes('-lcohort_worker'), flags.join(' '));
+    // A library from the ASan+UBSan build needs its runtime at link time, as
+    // any user's program built against such a library would.
+    const cache = path.join(path.dirname(cohortBin), 'CMakeCache.txt');
+    const sanitized = existsSync(cache) && /^COHORT_SANITIZE:BOOL=ON$/m.test(readFileSync(cache, 'utf8'));
     const bin = path.join(prefix, 'hello');
-    execFileSync('c++', ['-std=c++17', '-Wall', '-Wextra', '-Werror', '-o', bin,
-      path.join(root, 'examples/hello_server.cc'), ...flags], { stdio: 'pipe' });
+    execFileSync('c++', ['-std=c++17', '-Wall', '-Wextra', '-Werror', ...(sanitized ? ['-fsanitize=address,undefined'] : []),
+      '-o', bin, path.join(root, 'examples/hello_server.cc'), ...flags], { stdio: 'pipe', maxBuffer: 64 << 20 });
     const port = await freePort();
     const app = new Cohort(['run', '-i', '2', '--listen', `127.0.0.1:${port}`, '-s', 'least', '--name', 'lib', '--', bin]);
     try {
