@@ -1,13 +1,11 @@
 #include "metrics_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <atomic>
 #include <thread>
 
 #include <gtest/gtest.h>
+
+#include "loopback_client_for_test.h"
 
 namespace cohort {
 namespace {
@@ -63,18 +61,7 @@ class MetricsServerTest : public ::testing::Test {
     std::atomic<bool> done{false};
     std::string got;
     std::thread t([&] {
-      int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_port = htons(static_cast<uint16_t>(port));
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-        char buf[4096];
-        ssize_t n;
-        while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) got.append(buf, static_cast<size_t>(n));
-      }
-      ::close(fd);
+      got = test::Exchange(port, request);
       done = true;
     });
     while (!done) uv_run(&loop, UV_RUN_ONCE);
