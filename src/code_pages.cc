@@ -1,57 +1,78 @@
 #include "code_pages.h"
 
+#include <elf.h>
+#include <link.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <charconv>
-#include <fstream>
-#include <iterator>
-#include <sstream>
+#include <algorithm>
 
 #include <fmt/format.h>
 
 namespace cohort {
-namespace {
 
-bool ParseHex(std::string_view s, uintptr_t& out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, 16);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
-}  // namespace
-
-std::vector<AddressRange> ExecutableRanges(std::string_view maps, std::string_view path) {
+std::vector<AddressRange> ReadOnlyRanges(std::vector<LoadSegment> segments, size_t page_size) {
+  auto down = [page_size](uintptr_t a) { return a - a % page_size; };
+  auto up = [&](uintptr_t a) { return down(a + page_size - 1); };
   std::vector<AddressRange> out;
-  while (!maps.empty()) {
-    size_t nl = maps.find('\n');
-    std::string_view line = maps.substr(0, nl);
-    maps = nl == std::string_view::npos ? std::string_view() : maps.substr(nl + 1);
-    // start-end perms offset dev inode path
-    std::istringstream fields{std::string(line)};
-    std::string range, perms, offset, dev, inode, file;
-    if (!(fields >> range >> perms >> offset >> dev >> inode)) continue;
-    std::getline(fields >> std::ws, file);
-    if (perms != "r-xp" || file != path) continue;
-    size_t dash = range.find('-');
-    AddressRange r;
-    if (dash == std::string::npos || !ParseHex(std::string_view(range).substr(0, dash), r.start) ||
-        !ParseHex(std::string_view(range).substr(dash + 1), r.end) || r.end <= r.start) {
-      continue;
+  for (const LoadSegment& s : segments) {
+    if (s.writable || s.size == 0) continue;
+    AddressRange r{down(s.start), up(s.start + s.size)};
+    for (const LoadSegment& w : segments) {
+      if (!w.writable || w.size == 0) continue;
+      uintptr_t ws = down(w.start), we = up(w.start + w.size);
+      if (we <= r.start || ws >= r.end) continue;
+      // Keep the part before or after the writable pages (segments do not
+      // interleave: one of the two is empty).
+      if (ws > r.start) {
+        r.end = ws;
+      } else {
+        r.start = std::min(r.end, we);
+      }
     }
-    out.push_back(r);
+    if (r.start < r.end) out.push_back(r);
   }
-  return out;
+  std::sort(out.begin(), out.end(), [](const AddressRange& a, const AddressRange& b) { return a.start < b.start; });
+  std::vector<AddressRange> merged;
+  for (const AddressRange& r : out) {
+    if (!merged.empty() && merged.back().end >= r.start) {
+      merged.back().end = std::max(merged.back().end, r.end);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  return merged;
 }
 
 Result<size_t> ReleaseCodePages() {
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n < 0) return Status::FromErrno("readlink /proc/self/exe");
-  std::ifstream f("/proc/self/maps");
-  if (!f) return Status::FromErrno("open /proc/self/maps");
-  std::string maps((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  struct Program {
+    std::vector<LoadSegment> segments;
+    bool text_relocations = false;  // then "read-only" pages were written at load
+  } program;
+  // The first object dl_iterate_phdr reports is the executable itself.
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) {
+        auto* out = static_cast<Program*>(data);
+        for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+          if (ph.p_type == PT_LOAD) {
+            out->segments.push_back({info->dlpi_addr + ph.p_vaddr, ph.p_memsz, (ph.p_flags & PF_W) != 0});
+          } else if (ph.p_type == PT_DYNAMIC) {
+            for (auto* d = reinterpret_cast<const ElfW(Dyn)*>(info->dlpi_addr + ph.p_vaddr); d->d_tag != DT_NULL; ++d) {
+              if (d->d_tag == DT_TEXTREL || (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_TEXTREL))) {
+                out->text_relocations = true;
+              }
+            }
+          }
+        }
+        return 1;
+      },
+      &program);
+  if (program.text_relocations) return Status::Error("the executable has text relocations; its pages are kept");
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) return Status::FromErrno("sysconf(_SC_PAGESIZE)");
   size_t advised = 0;
-  for (const AddressRange& r : ExecutableRanges(maps, std::string_view(exe, static_cast<size_t>(n)))) {
+  for (const AddressRange& r : ReadOnlyRanges(std::move(program.segments), static_cast<size_t>(page))) {
     if (madvise(reinterpret_cast<void*>(r.start), r.end - r.start, MADV_DONTNEED) != 0) {
       return Status::FromErrno(fmt::format("madvise {:#x}-{:#x}", r.start, r.end));
     }

@@ -11,30 +11,35 @@
 namespace cohort {
 namespace {
 
-constexpr std::string_view kMaps =
-    "55d0c0a00000-55d0c0b00000 r--p 00000000 fe:01 1234 /opt/cohort/bin/cohort\n"
-    "55d0c0b00000-55d0c0f00000 r-xp 00100000 fe:01 1234 /opt/cohort/bin/cohort\n"
-    "55d0c0f00000-55d0c1000000 r--p 00500000 fe:01 1234 /opt/cohort/bin/cohort\n"
-    "55d0c1000000-55d0c1010000 rw-p 00600000 fe:01 1234 /opt/cohort/bin/cohort\n"
-    "55d0c2000000-55d0c2100000 rw-p 00000000 00:00 0 [heap]\n"
-    "7f0000000000-7f0000200000 r-xp 00028000 fe:01 99 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
-    "7f0000300000-7f0000301000 r-xp 00000000 fe:01 77 /opt/cohort/bin/cohort old\n"
-    "7f0000400000-7f0000410000 r-xp 00000000 fe:01 1234 /opt/cohort/bin/cohort\n"
-    "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n"
-    "garbage line\n";
+constexpr size_t kPage = 0x1000;
 
-TEST(ExecutableRanges, OnlyTheExecutablePrivateTextOfThatFile) {
-  std::vector<AddressRange> r = ExecutableRanges(kMaps, "/opt/cohort/bin/cohort");
-  ASSERT_EQ(r.size(), 2u);
-  EXPECT_EQ(r[0], (AddressRange{0x55d0c0b00000, 0x55d0c0f00000}));
-  EXPECT_EQ(r[1], (AddressRange{0x7f0000400000, 0x7f0000410000}));
+TEST(ReadOnlyRanges, TheReadOnlySegmentsOfAProgramUpToItsWritableOne) {
+  // The layout of a PIE from GNU ld: headers and symbol tables, text,
+  // read-only data, then data starting mid-page.
+  std::vector<LoadSegment> elf = {{0x0, 0x1ca98, false},
+                                  {0x1d000, 0x305685, false},
+                                  {0x323000, 0xba4c9, false},
+                                  {0x3de8c8, 0x30ef8, true}};
+  for (LoadSegment& s : elf) s.start += 0x55d0c0a00000;
+  EXPECT_EQ(ReadOnlyRanges(elf, kPage), (std::vector<AddressRange>{{0x55d0c0a00000, 0x55d0c0dde000}}));
 }
 
-TEST(ExecutableRanges, PathsWithSpacesAreWholeAndOtherFilesAreLeftOut) {
-  EXPECT_EQ(ExecutableRanges(kMaps, "/opt/cohort/bin/cohort old").size(), 1u);
-  EXPECT_TRUE(ExecutableRanges(kMaps, "/opt/cohort/bin").empty());
-  EXPECT_TRUE(ExecutableRanges("", "/x").empty());
-  EXPECT_TRUE(ExecutableRanges("zz-10 r-xp 0 0 0 /x\n20-10 r-xp 0 0 0 /x\n", "/x").empty());
+TEST(ReadOnlyRanges, APageSharedWithAWritableSegmentIsLeftAlone) {
+  // Its last page holds the start of the data.
+  EXPECT_EQ(ReadOnlyRanges({{0x1000, 0x1800, false}, {0x2800, 0x800, true}}, kPage),
+            (std::vector<AddressRange>{{0x1000, 0x2000}}));
+  // Its first page holds the end of the data.
+  EXPECT_EQ(ReadOnlyRanges({{0x1000, 0x800, true}, {0x1800, 0x1800, false}}, kPage),
+            (std::vector<AddressRange>{{0x2000, 0x3000}}));
+  // All of it is in the data's pages.
+  EXPECT_TRUE(ReadOnlyRanges({{0x1000, 0x2000, true}, {0x1800, 0x100, false}}, kPage).empty());
+}
+
+TEST(ReadOnlyRanges, SeparateSegmentsStaySeparateAndEmptyOnesAreSkipped) {
+  EXPECT_EQ(ReadOnlyRanges({{0x9000, 0x1000, false}, {0x1000, 0x10, false}, {0x5000, 0, false}}, kPage),
+            (std::vector<AddressRange>{{0x1000, 0x2000}, {0x9000, 0xa000}}));
+  EXPECT_TRUE(ReadOnlyRanges({}, kPage).empty());
+  EXPECT_TRUE(ReadOnlyRanges({{0x1000, 0x1000, true}}, kPage).empty());
 }
 
 // A mapping's first line in smaps: "start-end perms ...".
@@ -77,8 +82,8 @@ TEST(ReleaseCodePages, DropsResidentTextAndTheCodeRunsOn) {
   size_t after = ResidentTextKb();
   EXPECT_LT(after, before / 2) << before << " kB before, " << after << " kB after";
   // Everything used from here on is mapped back on demand: the test itself
-  // and this call into code that was just dropped.
-  EXPECT_EQ(ExecutableRanges(kMaps, "/opt/cohort/bin/cohort").size(), 2u);
+  // and this call into code that was just dropped, with its constants.
+  EXPECT_EQ(ReadOnlyRanges({{0x1000, 0x10, false}}, kPage), (std::vector<AddressRange>{{0x1000, 0x2000}}));
 }
 
 }  // namespace

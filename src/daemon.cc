@@ -47,6 +47,10 @@ Daemon::Daemon(uv_loop_t* loop, std::string home) : loop_(loop), home_(std::move
 
 Daemon::~Daemon() = default;
 
+void Daemon::ReleaseSetupCode() {
+  if (Result<size_t> r = ReleaseCodePages(); !r.ok()) logger_.Event(LogLevel::kDebug, "daemon", r.status().message());
+}
+
 void Daemon::Later(std::function<void()> fn) { later_.Start(Millis(0), std::move(fn)); }
 
 cohort::Status Daemon::OpenMetrics(const std::string& text) {
@@ -138,7 +142,10 @@ void Daemon::StartApp(App& app, std::function<void(const std::string& error)> st
       Persist();
     });
   });
-  Status s = app.primary->Start(failed, [report] { report(""); });
+  Status s = app.primary->Start(failed, [this, report] {
+    report("");
+    ReleaseSetupCode();  // starting an app is rare: its code need not stay resident
+  });
   if (!s.ok()) failed(s.message());
 }
 
@@ -506,7 +513,7 @@ int Daemon::Run() {
     if (!s.ok()) logger_.Event(LogLevel::kWarn, "daemon", s.message());
   }
   // Setup is done: its code (the command line above all) need not stay resident.
-  if (Result<size_t> r = ReleaseCodePages(); !r.ok()) logger_.Event(LogLevel::kDebug, "daemon", r.status().message());
+  ReleaseSetupCode();
   uv_run(loop_, UV_RUN_DEFAULT);
   logger_.Event(LogLevel::kInfo, "daemon", "daemon exiting");
   return 0;

@@ -49,17 +49,17 @@ class ForegroundRun {
     WatchSignal(SIGTERM);
     WatchSignal(SIGHUP);
     WatchSignal(SIGUSR2);
-    Status started = primary_.Start([this](const std::string& why) {
-      logger_.Event(LogLevel::kError, primary_.config().name,
-                    fmt::format("could not start: {}", why));
-      Shutdown(1);
-    });
+    Status started = primary_.Start(
+        [this](const std::string& why) {
+          logger_.Event(LogLevel::kError, primary_.config().name, fmt::format("could not start: {}", why));
+          Shutdown(1);
+        },
+        [this] { ReleaseSetupCode(); });
     if (!started.ok()) {
       logger_.Event(LogLevel::kError, name, fmt::format("could not start: {}", started.message()));
       Shutdown(1);
     }
-    // Setup is done: its code (the command line above all) need not stay resident.
-    if (Result<size_t> r = ReleaseCodePages(); !r.ok()) logger_.Event(LogLevel::kDebug, name, r.status().message());
+    ReleaseSetupCode();
     uv_run(loop_, UV_RUN_DEFAULT);
     return exit_code_;
   }
@@ -72,6 +72,13 @@ class ForegroundRun {
   }
 
  private:
+  // Setup is done (the command line, config), then the workers' start (their
+  // spawn and first messages): that code need not stay resident.
+  void ReleaseSetupCode() {
+    Result<size_t> r = ReleaseCodePages();
+    if (!r.ok()) logger_.Event(LogLevel::kDebug, primary_.config().name, r.status().message());
+  }
+
   Status OpenControlSocket() {
     Result<std::string> home = CohortHome();
     if (!home.ok()) return home.status();
