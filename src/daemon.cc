@@ -198,8 +198,13 @@ void Daemon::Persist() {
   for (const auto& [name, app] : apps_) {
     apps.push_back({{"config", AppConfigToJson(app.config)}, {"status", StatusName(static_cast<int>(app.status))}});
   }
-  Status s = WriteFileAtomically(home_ + "/state.json", json{{"apps", apps}}.dump(2));
+  Status s = WriteFileAtomically(home_ + "/state.json", WithMetrics(json{{"apps", apps}}).dump(2));
   if (!s.ok()) logger_.Event(LogLevel::kError, "daemon", s.message());
+}
+
+json Daemon::WithMetrics(json state) const {
+  if (metrics_) state["metrics"] = metrics_->text();
+  return state;
 }
 
 void Daemon::Start(const json& req, ControlServer::Reply reply) {
@@ -281,7 +286,7 @@ void Daemon::Handle(const json& req, ControlServer::Reply reply) {
     for (const auto& [n, app] : apps_) {
       if (app.status == AppStatus::kRunning) apps.push_back({{"config", AppConfigToJson(app.config)}, {"status", "running"}});
     }
-    Status s = WriteFileAtomically(home_ + "/dump.json", json{{"apps", apps}}.dump(2));
+    Status s = WriteFileAtomically(home_ + "/dump.json", WithMetrics(json{{"apps", apps}}).dump(2));
     if (!s.ok()) return reply(Error(s.message()));
     return reply({{"ok", true}, {"saved", apps.size()}, {"file", home_ + "/dump.json"}});
   }
@@ -424,6 +429,11 @@ void Daemon::Resurrect(const std::string& file, std::function<void(const std::ve
   if (state.is_discarded() || !state.contains("apps") || !state["apps"].is_array()) {
     errors->push_back("nothing to resurrect in " + file);
     return finish();
+  }
+  // The metrics endpoint comes back with the apps, unless this daemon
+  // already has one ($COHORT_METRICS).
+  if (auto m = state.find("metrics"); !metrics_ && m != state.end() && m->is_string()) {
+    if (Status s = OpenMetrics(m->get<std::string>()); !s.ok()) errors->push_back(fmt::format("{}: metrics: {}", file, s.message()));
   }
   for (const json& entry : state["apps"]) {
     // An errored app is tried again: what made it crash (a database not up yet,

@@ -31,8 +31,9 @@ class Daemon {
  public:
   Daemon(uv_loop_t* loop, std::string home);
   ~Daemon();
-  // Listens, restarts what state.json says was running, and runs the loop
-  // until `cohort kill` or SIGTERM. Returns the exit code.
+  // Listens and runs the loop until `cohort kill` or SIGTERM (`cohort
+  // resurrect` brings back what dump.json or state.json says was running).
+  // Returns the exit code.
   int Run();
 
  private:
@@ -68,7 +69,8 @@ class Daemon {
   void Shutdown(std::function<void()> done);
   cohort::Status OpenLogs(App& app);
   void Later(std::function<void()> fn);  // runs fn on a later loop turn
-  void ReleaseSetupCode();  // drops resident code pages (code_pages.h)
+  void ReleaseSetupCode();
+  nlohmann::json WithMetrics(nlohmann::json state) const;  // + the metrics address, if any  // drops resident code pages (code_pages.h)
   // Serves the metrics of every app at `address` (moves the endpoint if it was elsewhere).
   cohort::Status OpenMetrics(const std::string& address);
 

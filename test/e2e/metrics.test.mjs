@@ -168,3 +168,23 @@ test('the daemon serves every app\'s metrics: start --metrics, or COHORT_METRICS
   const after = await scrape(mport2);
   assert.equal(find(after, 'cohort_app_status', { app: 'two', status: 'stopped' })[0].value, 1);
 });
+
+test('the daemon\'s metrics address comes back with its apps: kill, then resurrect', async (t) => {
+  const home = tempHome();
+  const env = { ...process.env, COHORT_HOME: home };
+  delete env.COHORT_METRICS;
+  t.after(async () => {
+    await cli(['kill'], { env });
+    rmSync(home, { recursive: true, force: true });
+  });
+  const mport = await freePort();
+  const start = await cli(['start', path.join(apps, 'hello.js'), '--name', 'web', '--metrics', `127.0.0.1:${mport}`],
+    { env: { ...env, PORT: String(await freePort()) } });
+  assert.equal(start.code, 0, start.stderr);
+  assert.equal((await cli(['kill'], { env })).code, 0);
+  await assert.rejects(get(mport, { path: '/metrics' }), /ECONNREFUSED/, 'the endpoint went with the daemon');
+  const back = await cli(['resurrect'], { env });
+  assert.equal(back.code, 0, back.stderr);
+  const doc = await scrape(mport);
+  assert.equal(find(doc, 'cohort_workers', { app: 'web', state: 'ready' })[0].value, 1);
+});
