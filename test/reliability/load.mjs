@@ -2,54 +2,38 @@
 // request succeeded or failed (for the longest outage and for failures
 // per kill), and wrk (keep-alive) with its error counts parsed.
 import { spawn } from 'node:child_process';
-import http from 'node:http';
+import { requestLoop } from '../e2e/request-loop.mjs';
 
 // `concurrency` loops, each making one request at a time on a new
 // connection (agent: false). stop() resolves with the counts, every
 // response's body if keepBodies, and the longest time with no success.
 export function timedLoad(port, { concurrency = 32, keepBodies = false, timeoutMs = 10000 } = {}) {
-  const stats = { ok: 0, non2xx: 0, failed: 0, errors: {}, bodies: [], statuses: {} };
+  const stats = { ok: 0, non2xx: 0, bodies: [], statuses: {} };
   const started = Date.now();
-  let lastOk = started, maxGap = 0, maxGapAt = 0, running = true;
+  let lastOk = started, maxGap = 0, maxGapAt = 0;
   const success = () => {
     const now = Date.now();
     if (now - lastOk > maxGap) { maxGap = now - lastOk; maxGapAt = now; }
     lastOk = now;
   };
-  const one = () => new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => {
-        stats.statuses[res.statusCode] = (stats.statuses[res.statusCode] || 0) + 1;
-        if (res.statusCode >= 200 && res.statusCode < 300) {
-          stats.ok++;
-          success();
-          if (keepBodies) stats.bodies.push(body);
-        } else {
-          stats.non2xx++;
-        }
-        resolve();
-      });
-      res.on('error', () => {});
-    });
-    req.on('error', (e) => {
-      stats.failed++;
-      const code = e.code || e.message;
-      stats.errors[code] = (stats.errors[code] || 0) + 1;
-      resolve();
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
+  const loop = requestLoop(port, {
+    concurrency, keepBodies, timeoutMs,
+    onResponse: (res, body) => {
+      stats.statuses[res.statusCode] = (stats.statuses[res.statusCode] || 0) + 1;
+      if (res.statusCode >= 200 && res.statusCode < 300) {
+        stats.ok++;
+        success();
+        if (keepBodies) stats.bodies.push(body);
+      } else {
+        stats.non2xx++;
+      }
+    },
   });
-  const loops = Array.from({ length: concurrency }, async () => { while (running) await one(); });
   return {
-    stats,
     async stop() {
-      running = false;
-      await Promise.all(loops);
+      const { failed, errors } = await loop.stop();
       success();  // a gap still open at the end counts too
-      return { ...stats, seconds: (Date.now() - started) / 1000, maxGapMs: maxGap, maxGapAtMs: maxGapAt - started };
+      return { ...stats, failed, errors, seconds: (Date.now() - started) / 1000, maxGapMs: maxGap, maxGapAtMs: maxGapAt - started };
     },
   };
 }
