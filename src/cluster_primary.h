@@ -102,6 +102,9 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   Status SendConnection(WorkerId worker, const std::string& key_json, uint64_t seq, int fd) override;
 
  private:
+  // How long a leaving worker may take to exit after closing its channel
+  // before it is sent SIGTERM (cluster_primary_node.cc, OnChannelClosed).
+  static constexpr Millis kLeaveGrace{1000};
   struct HandleSend {  // an fd-carrying line not yet acknowledged (resent on NACK)
     std::string line;
     int fd;

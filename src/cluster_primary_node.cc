@@ -190,8 +190,21 @@ void ClusterPrimary::OnChannelClosed(WorkerId id, const std::string& why) {
   Log(LogLevel::kDebug, fmt::format("slot {}: worker {}: {}", w->slot, id, why));
   ForgetWorker(id);
   w->unacked.clear();
-  // A Node worker exits when its channel closes; anything else gets SIGTERM.
-  if (!w->disconnect_sent) ::kill(w->pid, SIGTERM);
+  // A Node worker that closed its channel unasked gets SIGTERM. One that was
+  // asked to leave closes it once its servers are closed and their
+  // connections done (nothing of it is in flight any more), and normally
+  // exits a moment later. One still running after kLeaveGrace is held up by
+  // something else (a database client, a timer): SIGTERM asks it to exit
+  // (a handler of its own can close those) instead of it being killed at
+  // --kill-timeout. The worker's record goes when it is reaped, so the
+  // signal never reaches another process that got its pid.
+  if (!w->disconnect_sent) {
+    ::kill(w->pid, SIGTERM);
+    return;
+  }
+  StartTimer(kLeaveGrace, [this, id] {
+    if (Worker* left = FindWorker(id)) ::kill(left->pid, SIGTERM);
+  });
 }
 
 }  // namespace cohort

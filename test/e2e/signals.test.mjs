@@ -34,6 +34,27 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
   });
 }
 
+test('a leaving worker held up by an open handle gets SIGTERM once its requests are done, not a kill at --kill-timeout', async (t) => {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cohort-sig-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'version.json'), JSON.stringify({ version: 'held', hold: true }));
+  const c = new Cohort(['run', path.join(apps, 'versioned.js'), '-i', '2', '--name', 'held', '--cwd', dir,
+    '--kill-timeout', '60s'], { env: { PORT: String(port) } });
+  t.after(() => c.stop());
+  await c.waitReady(2);
+  const slow = get(port, { path: '/800' });
+  await new Promise((r) => setTimeout(r, 100));  // let the request reach a worker
+  c.proc.kill('SIGTERM');
+  const response = await slow;
+  assert.equal(response.status, 200, 'the request in flight is answered before the worker is asked to exit');
+  const { code } = await c.exited;
+  assert.equal(code, 0);
+  assert.equal(c.count(/SIGTERM: closing what held the process/), 2, c.lines.join('\n'));
+  assert.equal(c.count(/killing it/), 0, c.lines.join('\n'));
+  assert.equal(c.count(/exited with code 0/), 2, c.lines.join('\n'));
+});
+
 test('SIGKILL of the primary: the workers exit on their own', async (t) => {
   const port = await freePort();
   const c = new Cohort(['run', 'hello.js', '-i', '2', '--name', 'orphans'], { env: { PORT: String(port) } });
