@@ -203,7 +203,11 @@ void ClusterPrimary::OnChannelClosed(WorkerId id, const std::string& why) {
     return;
   }
   StartTimer(kLeaveGrace, [this, id] {
-    if (Worker* left = FindWorker(id)) ::kill(left->pid, SIGTERM);
+    Worker* left = FindWorker(id);
+    if (!left) return;
+    Log(LogLevel::kInfo, fmt::format("slot {}: worker {} (pid {}): done serving but still running; sending SIGTERM",
+                                     left->slot, id, left->pid));
+    ::kill(left->pid, SIGTERM);
   });
 }
 

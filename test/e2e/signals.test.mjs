@@ -50,6 +50,7 @@ test('a leaving worker held up by an open handle gets SIGTERM once its requests 
   assert.equal(response.status, 200, 'the request in flight is answered before the worker is asked to exit');
   const { code } = await c.exited;
   assert.equal(code, 0);
+  assert.equal(c.count(/done serving but still running; sending SIGTERM/), 2, c.lines.join('\n'));
   assert.equal(c.count(/SIGTERM: closing what held the process/), 2, c.lines.join('\n'));
   assert.equal(c.count(/killing it/), 0, c.lines.join('\n'));
   assert.equal(c.count(/exited with code 0/), 2, c.lines.join('\n'));
