@@ -69,8 +69,8 @@ class Daemon {
   void Shutdown(std::function<void()> done);
   cohort::Status OpenLogs(App& app);
   void Later(std::function<void()> fn);  // runs fn on a later loop turn
-  void ReleaseSetupCode();
-  nlohmann::json WithMetrics(nlohmann::json state) const;  // + the metrics address, if any  // drops resident code pages (code_pages.h)
+  void ReleaseSetupCode();  // drops resident code pages (code_pages.h)
+  nlohmann::json WithMetrics(nlohmann::json state) const;  // + the metrics address, if any
   // Serves the metrics of every app at `address` (moves the endpoint if it was elsewhere).
   cohort::Status OpenMetrics(const std::string& address);
 

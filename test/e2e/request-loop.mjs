@@ -3,7 +3,7 @@
 // `agent` (false: a new connection per request). Each response, read to
 // its end, goes to onResponse(res, body) (body only with keepBodies); each
 // failed request (reset, hang-up, timeout) is counted by its code in
-// `errors` and in `failed`.
+// `errors` and in `failed`, which stop() resolves with.
 import http from 'node:http';
 
 export function requestLoop(port, { concurrency, agent = false, host = '127.0.0.1', keepBodies = false, timeoutMs = 10000,
@@ -36,7 +36,6 @@ export function requestLoop(port, { concurrency, agent = false, host = '127.0.0.
   });
   const loops = Array.from({ length: concurrency }, async () => { while (running) await one(); });
   return {
-    counts,
     async stop() {
       running = false;
       await Promise.all(loops);
