@@ -14,6 +14,7 @@
 #include "round_robin_scheduler.h"
 #include "cohort_home.h"
 #include "drain_hook.h"
+#include "handoff_hook.h"
 #include "node_preload.h"
 #include "sticky_cookie_hook.h"
 #include "sticky_scheduler.h"
@@ -194,6 +195,9 @@ void ClusterPrimary::InstallPreloads() {
     const char* without;  // what the app loses if it cannot be installed
   };
   std::vector<Hook> hooks = {{"drain", DrainHookSource(), "keep-alive connections are cut when a worker leaves"}};
+  if (!shared_) {
+    hooks.push_back({"handoff", HandoffHookSource(), "connections take Node's slower handle-passing path"});
+  }
   if (config_.sticky.starts_with("cookie:")) {
     hooks.push_back({"sticky-cookie", StickyCookieHookSource(), "sessions must be declared with cohort:sticky"});
   }

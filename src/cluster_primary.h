@@ -118,6 +118,7 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
     std::unique_ptr<OutputPipe> out, err;
     std::set<std::string> keys;  // servers it asked for
     std::deque<HandleSend> unacked;
+    uint64_t hook_confirmed = 0;  // connections confirmed by the handoff hook (handoff_hook.h)
     bool disconnect_sent = false;
     LogThrottle faults;  // its bad messages: a burst logged, then one a second
   };
@@ -128,7 +129,7 @@ class ClusterPrimary : public WorkerHost, public ConnectionSink {
   // The record of a just-spawned worker, with its output forwarded to the log.
   Worker& RecordWorker(WorkerId id, int slot, pid_t pid, UniqueFd out_r, UniqueFd err_r);
   void OpenNodeChannel(Worker& w, UniqueFd ours);
-  void InstallPreloads();  // Node workers: drain hook, sticky-cookie hook
+  void InstallPreloads();  // Node workers: drain hook, handoff hook, sticky-cookie hook
 
   void OnLine(Worker& w, std::string_view line, int& fd);
   // Something the worker got wrong (bad message, bad listen), throttled per worker.

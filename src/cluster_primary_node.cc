@@ -71,6 +71,14 @@ void ClusterPrimary::OnLine(Worker& w, std::string_view line, int& fd) {
     case WorkerMessage::Kind::kNewConnReply:
       balancer_.OnReply(w.id, m->ack, m->accepted);
       return;
+    case WorkerMessage::Kind::kHookAccepted:
+      // The hook skips NODE_HANDLE_ACK: this line is that ack too.
+      if (!w.unacked.empty()) w.unacked.pop_front();
+      if (w.hook_confirmed++ == 0) {
+        Log(LogLevel::kDebug, fmt::format("slot {}: worker {} takes connections through the handoff hook", w.slot, w.id));
+      }
+      balancer_.OnReply(w.id, m->ack, true);
+      return;
     case WorkerMessage::Kind::kCluster:
       OnCluster(w, m->body);
       return;

@@ -28,34 +28,48 @@ bool IsNodeInternal(const Json& v) {
   return cmd.size() > 4 && cmd.compare(0, 5, "NODE_") == 0;
 }
 
-// The reply to every newconn, as Node's worker writes it:
-// {"cmd":"NODE_CLUSTER","ack":<seq>,"accepted":<bool>,"seq":<n>}. Parsed
-// without a JSON tree because it comes once per connection.
-static std::optional<WorkerMessage> ParseNewConnReply(std::string_view line) {
-  constexpr std::string_view kPrefix = R"({"cmd":"NODE_CLUSTER","ack":)";
-  if (line.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-  line.remove_prefix(kPrefix.size());
-  uint64_t ack = 0;
+// The digits of a sequence number at the front of `s` (at most 19), removed
+// from it; nullopt when there are none.
+static std::optional<uint64_t> TakeSeq(std::string_view& s) {
+  uint64_t n = 0;
   size_t i = 0;
-  while (i < line.size() && line[i] >= '0' && line[i] <= '9' && i < 19) ack = ack * 10 + (line[i++] - '0');
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i < 19) n = n * 10 + (s[i++] - '0');
   if (i == 0) return std::nullopt;
-  line.remove_prefix(i);
+  s.remove_prefix(i);
+  return n;
+}
+
+// The replies to every newconn, parsed without a JSON tree because they come
+// once per connection: Node's worker writes
+// {"cmd":"NODE_CLUSTER","ack":<seq>,"accepted":<bool>,"seq":<n>}, the
+// handoff hook {"cmd":"NODE_COHORT_ACCEPTED","ack":<seq>}.
+static std::optional<WorkerMessage> ParseNewConnReply(std::string_view line) {
+  constexpr std::string_view kHook = R"({"cmd":"NODE_COHORT_ACCEPTED","ack":)";
+  if (line.starts_with(kHook)) {
+    line.remove_prefix(kHook.size());
+    std::optional<uint64_t> ack = TakeSeq(line);
+    if (!ack || line != "}") return std::nullopt;
+    return WorkerMessage{WorkerMessage::Kind::kHookAccepted, Json(), *ack, true};
+  }
+  constexpr std::string_view kPrefix = R"({"cmd":"NODE_CLUSTER","ack":)";
+  if (!line.starts_with(kPrefix)) return std::nullopt;
+  line.remove_prefix(kPrefix.size());
+  std::optional<uint64_t> ack = TakeSeq(line);
+  if (!ack) return std::nullopt;
   bool accepted;
   constexpr std::string_view kTrue = R"(,"accepted":true,"seq":)";
   constexpr std::string_view kFalse = R"(,"accepted":false,"seq":)";
-  if (line.substr(0, kTrue.size()) == kTrue) {
+  if (line.starts_with(kTrue)) {
     accepted = true;
     line.remove_prefix(kTrue.size());
-  } else if (line.substr(0, kFalse.size()) == kFalse) {
+  } else if (line.starts_with(kFalse)) {
     accepted = false;
     line.remove_prefix(kFalse.size());
   } else {
     return std::nullopt;
   }
-  size_t digits = 0;
-  while (digits < line.size() && line[digits] >= '0' && line[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 19 || line.substr(digits) != "}") return std::nullopt;
-  return WorkerMessage{WorkerMessage::Kind::kNewConnReply, Json(), ack, accepted};
+  if (!TakeSeq(line) || line != "}") return std::nullopt;
+  return WorkerMessage{WorkerMessage::Kind::kNewConnReply, Json(), *ack, accepted};
 }
 
 Result<WorkerMessage> ParseWorkerLine(std::string_view line) {
@@ -71,6 +85,13 @@ Result<WorkerMessage> ParseWorkerLine(std::string_view line) {
   const std::string& cmd = v["cmd"].get_ref<const std::string&>();
   if (cmd == "NODE_HANDLE_ACK") return WorkerMessage{WorkerMessage::Kind::kHandleAck, Json()};
   if (cmd == "NODE_HANDLE_NACK") return WorkerMessage{WorkerMessage::Kind::kHandleNack, Json()};
+  if (cmd == "NODE_COHORT_ACCEPTED") {
+    auto ack = v.find("ack");
+    if (ack != v.end() && ack->is_number_unsigned()) {
+      return WorkerMessage{WorkerMessage::Kind::kHookAccepted, Json(), ack->get<uint64_t>(), true};
+    }
+    return WorkerMessage{WorkerMessage::Kind::kInternal, std::move(v)};
+  }
   if (cmd == "NODE_CLUSTER") {
     auto ack = v.find("ack");
     auto accepted = v.find("accepted");

@@ -24,19 +24,20 @@ struct WorkerMessage {
     kHandleNack,  // {"cmd":"NODE_HANDLE_NACK"}: it lost it; resend
     kHandle,      // {"cmd":"NODE_HANDLE","msg":...}: it sent us a handle (we ack, then use msg)
     kNewConnReply,  // {"cmd":"NODE_CLUSTER","ack":seq,"accepted":bool}: answer to newconn
+    kHookAccepted,  // {"cmd":"NODE_COHORT_ACCEPTED","ack":seq}: handoff_hook.h's answer to newconn,
+                    // standing for both NODE_HANDLE_ACK and an accepted kNewConnReply
     kCluster,     // {"cmd":"NODE_CLUSTER","act":...}: online/queryServer/listening/close/...
     kInternal,    // other NODE_* commands: ignored
     kUser,        // anything else: the app's process.send(x)
   };
   Kind kind;
   Json body;  // kCluster: the message; kHandle: its msg; kUser: the value
-  uint64_t ack = 0;       // kNewConnReply: the newconn's seq
-  bool accepted = false;  // kNewConnReply
+  uint64_t ack = 0;       // kNewConnReply, kHookAccepted: the newconn's seq
+  bool accepted = false;  // kNewConnReply (kHookAccepted: always true)
 };
 
 // Parses one line. Malformed JSON is an error naming what was wrong.
 Result<WorkerMessage> ParseWorkerLine(std::string_view line);
-
 
 // True when Node would treat `value` as internal (cmd starts with "NODE_"),
 // so it must not be sent as a user message.

@@ -38,6 +38,26 @@ TEST(ParseWorkerLine, TruncatedFastPathLinesAreNotMisread) {
   }
 }
 
+TEST(ParseWorkerLine, HandoffHookAcceptanceAsTheHookWritesItAndInAnyOtherSpelling) {
+  for (const char* line : {R"({"cmd":"NODE_COHORT_ACCEPTED","ack":42})", R"({"ack":42,"cmd":"NODE_COHORT_ACCEPTED"})",
+                           R"({ "cmd" : "NODE_COHORT_ACCEPTED", "ack" : 42 })"}) {
+    auto m = ParseWorkerLine(line);
+    ASSERT_TRUE(m.ok()) << line;
+    EXPECT_EQ(m->kind, WorkerMessage::Kind::kHookAccepted) << line;
+    EXPECT_EQ(m->ack, 42u) << line;
+    EXPECT_TRUE(m->accepted) << line;
+  }
+}
+
+TEST(ParseWorkerLine, HandoffHookAcceptanceWithoutAUsableSeqIsNotAnAcceptance) {
+  for (const char* bad : {R"({"cmd":"NODE_COHORT_ACCEPTED","ack":42)", R"({"cmd":"NODE_COHORT_ACCEPTED","ack":})",
+                          R"({"cmd":"NODE_COHORT_ACCEPTED","ack":-1})", R"({"cmd":"NODE_COHORT_ACCEPTED","ack":"42"})",
+                          R"({"cmd":"NODE_COHORT_ACCEPTED"})", R"({"cmd":"NODE_COHORT_ACCEPTED","ack":42,"x":1)"}) {
+    auto m = ParseWorkerLine(bad);
+    EXPECT_FALSE(m.ok() && m->kind == WorkerMessage::Kind::kHookAccepted) << bad;
+  }
+}
+
 TEST(ParseWorkerLine, ClusterActsAndUserMessages) {
   auto online = ParseWorkerLine(R"({"cmd":"NODE_CLUSTER","act":"online","seq":0})");
   EXPECT_EQ(online->kind, WorkerMessage::Kind::kCluster);
