@@ -1,0 +1,91 @@
+// The handoff hook (src/handoff_hook.h): handed connections reach a Node
+// worker's server in one step and are confirmed with one line; whatever the
+// hook does not take (a refusal, another message, a Node it does not know)
+// goes Node's own way and still works.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Cohort, freePort, get, waitUntil } from './harness.mjs';
+
+async function app(c) {
+  const r = await c.cli(['ls', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout).apps[0];
+}
+const hooked = (a) => a.workers.reduce((n, w) => n + w.hook_confirmed, 0);
+
+test('every connection is confirmed by the hook, on every worker, with user messages on the same channels', async (t) => {
+  const port = await freePort();
+  const c = new Cohort(['run', 'hello.js', '-i', '2', '--name', 'web', '-v'], { env: { PORT: String(port) } });
+  t.after(() => c.stop());
+  await c.waitReady(2);
+  const requests = Array.from({ length: 200 }, () => get(port));
+  const sends = Array.from({ length: 20 }, (_, i) => c.cli(['send', 'web', JSON.stringify({ n: i })]));
+  for (const r of await Promise.all(requests)) assert.equal(r.status, 200);
+  for (const r of await Promise.all(sends)) assert.equal(r.code, 0, r.stderr);
+  // Every worker got every message (hello.js logs each one).
+  await waitUntil(() => c.count(/got message \{"n":\d+\}/) === 40, { what: '20 messages on each of 2 workers' });
+  const a = await app(c);
+  assert.equal(a.connections.confirmed, 200);
+  for (const w of a.workers) assert.ok(w.hook_confirmed > 0, `worker ${w.id}: ${JSON.stringify(w)}`);
+  assert.equal(hooked(a), 200, 'no connection took the slow path');
+  assert.equal(c.count(/takes connections through the handoff hook/), 2);
+});
+
+test('a worker at maxConnections refuses through Node\'s path and the connection is served by another', async (t) => {
+  const port = await freePort();
+  const c = new Cohort(['run', 'guarded.js', '-i', '2', '--name', 'guarded'],
+    { env: { PORT: String(port), LIMIT_SLOT0: '1' } });
+  t.after(() => c.stop());
+  await c.waitReady(2);
+  // Slot 0 holds the one connection it may have; round-robin gives it every
+  // other one of these, and it refuses them.
+  const requests = Array.from({ length: 6 }, () => get(port));
+  await waitUntil(async () => (await app(c)).connections.bounced >= 2, { what: 'refusals by the full worker' });
+  const early = await app(c);
+  const full = early.workers.find((w) => w.slot === 0);
+  assert.equal(full.connections, 1, `the full worker confirmed only its one: ${JSON.stringify(full)}`);
+  assert.equal((await c.cli(['send', 'guarded', '{"release":true}'])).code, 0);
+  const answers = await Promise.all(requests);
+  for (const r of answers) assert.equal(r.status, 200);
+  const bySlot = answers.map((r) => r.body.trim().split(' ')[1]);
+  assert.equal(bySlot.filter((s) => s === '0').length, 1, `answered by slots ${bySlot}`);
+  const a = await app(c);
+  assert.equal(a.connections.dropped, 0);
+  assert.equal(a.connections.confirmed, 6);
+});
+
+test('a server that closes and listens again keeps taking connections through the hook', async (t) => {
+  const port = await freePort();
+  const c = new Cohort(['run', 'guarded.js', '-i', '2', '--name', 'relisten'], { env: { PORT: String(port) } });
+  t.after(() => c.stop());
+  await c.waitReady(2);
+  for (let i = 0; i < 10; i++) assert.equal((await get(port)).status, 200);
+  const mark = c.mark();
+  assert.equal((await c.cli(['send', 'relisten', '{"relisten":true}'])).code, 0);
+  await waitUntil(() => c.lines.slice(mark).filter((l) => /listening again/.test(l)).length === 2,
+    { what: 'both workers listening again' });
+  const before = hooked(await app(c));
+  for (let i = 0; i < 20; i++) assert.equal((await get(port)).status, 200);
+  const a = await app(c);
+  assert.equal(hooked(a) - before, 20, JSON.stringify(a.workers));
+  for (const w of a.workers) assert.ok(w.hook_confirmed > 0);
+});
+
+test('a Node the hook stands aside for (--pending-deprecation) is served through Node\'s own path', async (t) => {
+  const port = await freePort();
+  const c = new Cohort(['run', 'hello.js', '-i', '2', '--name', 'plain', '--node-args=--pending-deprecation'],
+    { env: { PORT: String(port) } });
+  t.after(() => c.stop());
+  await c.waitReady(2);
+  const pids = new Set();
+  for (let i = 0; i < 20; i++) {
+    const r = await get(port);
+    assert.equal(r.status, 200);
+    pids.add(r.body.split(' ')[0]);
+  }
+  assert.equal(pids.size, 2);
+  const a = await app(c);
+  assert.equal(a.connections.confirmed, 20);
+  assert.equal(hooked(a), 0);
+  assert.equal(c.count(/DeprecationWarning/), 0, 'the hook must not make Node warn');
+});
