@@ -34,7 +34,7 @@ json ClusterPrimary::DescribeWorkers() const {
       w["cpu_seconds"] = u->cpu_seconds;
       w["rss_bytes"] = u->rss_bytes;
     }
-    if (auto it = workers_.find(v.id); it != workers_.end()) w["hook_confirmed"] = it->second.hook_confirmed;
+    if (auto it = workers_.find(v.id); it != workers_.end() && !program_) w["hook_confirmed"] = it->second.hook_confirmed;
     if (program_ && !program_->StatusOf(v.id).empty()) w["status"] = program_->StatusOf(v.id);
     workers.push_back(std::move(w));
   }

@@ -40,8 +40,17 @@ const cluster = require('cluster');
     return getServer.call(this, obj, options, function (err, handle) {
       const r = reply;
       reply = null;
-      if (!err && handle && r && typeof r.key === 'string' && typeof handle.listen === 'function') {
-        servers.set(r.key, { server: obj, handle });
+      // Round-robin handles are plain objects (shared ones are native).
+      if (!err && handle && r && typeof r.key === 'string' && Object.getPrototypeOf(handle) === Object.prototype &&
+          typeof handle.close === 'function') {
+        const key = r.key;
+        const entry = { server: obj, handle };
+        servers.set(key, entry);
+        const close = handle.close;
+        handle.close = function () {
+          if (servers.get(key) === entry) servers.delete(key);
+          return close.apply(this, arguments);
+        };
       }
       return cb.apply(this, arguments);
     });
@@ -67,10 +76,7 @@ const cluster = require('cluster');
     const entry = servers.get(msg.key);
     if (!entry) return false;
     const { server, handle } = entry;
-    if (server._handle !== handle || typeof handle.onconnection !== 'function') {
-      servers.delete(msg.key);  // closed: Node's path refuses it
-      return false;
-    }
+    if (server._handle !== handle || typeof handle.onconnection !== 'function') return false;
     // What Node's cluster worker checks before it accepts.
     if (server.maxConnections && server._connections >= server.maxConnections) return false;
     channel.pendingHandle = null;
