@@ -218,6 +218,7 @@ std::vector<std::string> ClusterPrimary::WorkerEnv(WorkerId id, int slot) const 
     env.push_back(fmt::format("NODE_UNIQUE_ID={}", id));
     env.push_back("NODE_CHANNEL_FD=3");
     env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
+    if (!shared_) env.push_back("COHORT_HANDOFF_HOOK=1");  // handoff_hook.h: this worker's primary is cohort
   }
   env.push_back(fmt::format("COHORT_INSTANCE={}", slot));
   env.push_back(fmt::format("NODE_APP_INSTANCE={}", slot));

@@ -10,7 +10,12 @@ std::string_view HandoffHookSource() {
 // does not recognise takes Node's path, unchanged.
 const cluster = require('cluster');
 (function install() {
-  if (!cluster.isWorker || typeof cluster._getServer !== 'function') return;
+  // Set by cohort for its own workers only, and removed here, so that Node
+  // programs this worker starts (which inherit its node options, this hook
+  // included) leave a cluster of their own to Node's protocol.
+  const ours = process.env.COHORT_HANDOFF_HOOK === '1';
+  delete process.env.COHORT_HANDOFF_HOOK;
+  if (!ours || !cluster.isWorker || typeof cluster._getServer !== 'function') return;
   const mode = process.env.NODE_CHANNEL_SERIALIZATION_MODE;
   if (mode !== undefined && mode !== 'json') return;
   // process.binding warns under --pending-deprecation: leave such apps alone.
@@ -23,11 +28,10 @@ const cluster = require('cluster');
   const channel = channelSymbol && process[channelSymbol];
   if (!channel || typeof channel.onread !== 'function' || typeof channel.writeUtf8String !== 'function' ||
       typeof WriteWrap !== 'function' || !streamBaseState) return;
-  // Node's JSON framing keeps a partial line and a partial UTF-8 character
-  // here between reads; a read is only taken whole when both are empty.
+  // Node's JSON framing keeps a partial line here between reads; from now on
+  // it only ever gets whole lines, so it must not hold one already.
   const kJSONBuffer = symbol(channel, 'kJSONBuffer');
-  const kStringDecoder = symbol(channel, 'kStringDecoder');
-  if (!kJSONBuffer || !kStringDecoder) return;
+  if (!kJSONBuffer || channel[kJSONBuffer] !== '' || typeof channel.useUserBuffer !== 'function') return;
 
   // Round-robin servers by the key the primary gave them: the key comes in
   // the queryServer reply, which reaches the listener below just before
@@ -56,22 +60,41 @@ const cluster = require('cluster');
     });
   };
 
+  // The channel is read LINE bytes at a time: the primary pads every newconn
+  // line to that size (node_protocol.h), so a read is one whole line with its
+  // connection, and libuv, which reads again only after a full buffer, takes
+  // every connection waiting on the channel in one turn of the event loop.
+  // Anything else comes in pieces and is put back together here; each whole
+  // line goes on to Node's own reader alone, with its connection if it has
+  // one (connections and the NODE_HANDLE lines they came for are in the
+  // same order on the channel).
+  const LINE = 256;
+  const HANDLE = '{"cmd":"NODE_HANDLE",';
   const NEWCONN = '{"cmd":"NODE_HANDLE","type":"net.Native","msg":{"cmd":"NODE_CLUSTER","act":"newconn","key":';
   const MSG_AT = NEWCONN.indexOf('{"cmd":"NODE_CLUSTER"');
+  const buffer = new Uint8Array(LINE);
   const decoder = new TextDecoder();
+  const received = [];  // connections whose NODE_HANDLE line has not ended yet
+  let pieces = [];      // the start of a line that did not fit in the reads so far
+  let acks = '';        // confirmations, written once per event-loop turn
+  let flushing = false;
   const noop = () => {};
 
-  // The read (a newconn line and its connection) given to its server, or false.
-  function take(arrayBuffer, connection) {
-    if (!process.connected || channel[kJSONBuffer] !== '') return false;
-    const partial = channel[kStringDecoder];
-    if (partial !== undefined && partial.lastNeed) return false;
-    const nread = streamBaseState[kReadBytesOrError];
-    if (!(nread > NEWCONN.length)) return false;
-    const line = decoder.decode(new Uint8Array(arrayBuffer, streamBaseState[kArrayBufferOffset], nread));
-    if (!line.startsWith(NEWCONN) || line.indexOf('\n') !== line.length - 1 || !line.endsWith('}}\n')) return false;
+  function flushAcks() {
+    flushing = false;
+    if (!acks) return;
+    const req = new WriteWrap();
+    req.oncomplete = noop;
+    channel.writeUtf8String(req, acks);
+    acks = '';
+  }
+
+  // A newconn line (`text`, padding and newline included) given to its
+  // server with `connection`, or false when Node's path must decide.
+  function take(text, connection) {
+    if (!process.connected || !text.startsWith(NEWCONN)) return false;
     let msg;
-    try { msg = JSON.parse(line.slice(MSG_AT, -2)); } catch { return false; }
+    try { msg = JSON.parse(text.slice(MSG_AT, text.lastIndexOf('}'))); } catch { return false; }
     if (typeof msg.seq !== 'number' || typeof msg.key !== 'string') return false;
     const entry = servers.get(msg.key);
     if (!entry) return false;
@@ -79,19 +102,67 @@ const cluster = require('cluster');
     if (server._handle !== handle || typeof handle.onconnection !== 'function') return false;
     // What Node's cluster worker checks before it accepts.
     if (server.maxConnections && server._connections >= server.maxConnections) return false;
-    channel.pendingHandle = null;
-    const req = new WriteWrap();
-    req.oncomplete = noop;
-    channel.writeUtf8String(req, `{"cmd":"NODE_COHORT_ACCEPTED","ack":${msg.seq}}\n`);
+    // Confirmed before the connection can be read from: its first read is
+    // in a later turn, after this one's confirmations are written.
+    acks += `{"cmd":"NODE_COHORT_ACCEPTED","ack":${msg.seq}}\n`;
+    if (!flushing) {
+      flushing = true;
+      setImmediate(flushAcks);
+    }
     handle.onconnection(0, connection);
     return true;
   }
 
+  // One whole line (newline included) through Node's own reader.
+  function toNode(bytes, connection) {
+    flushAcks();  // Node's replies to earlier handles must not overtake ours
+    const copy = new ArrayBuffer(bytes.length);
+    new Uint8Array(copy).set(bytes);
+    streamBaseState[kArrayBufferOffset] = 0;
+    streamBaseState[kReadBytesOrError] = bytes.length;
+    channel.pendingHandle = connection;
+    onread.call(channel, copy);
+  }
+
+  function line(bytes) {
+    let connection = null;
+    if (bytes.length >= HANDLE.length && decoder.decode(bytes.subarray(0, HANDLE.length)) === HANDLE) {
+      connection = received.length ? received.shift() : null;
+      if (connection && take(decoder.decode(bytes), connection)) return;
+    }
+    toNode(bytes, connection);
+  }
+
+  function consume(nread) {
+    const bytes = buffer.subarray(0, nread);
+    let start = 0;
+    for (let nl; (nl = bytes.indexOf(10, start)) >= 0; start = nl + 1) {
+      if (pieces.length) {
+        pieces.push(bytes.subarray(start, nl + 1));
+        const whole = Buffer.concat(pieces);
+        pieces = [];
+        line(whole);
+      } else {
+        line(bytes.subarray(start, nl + 1));
+      }
+    }
+    if (start < nread) pieces.push(bytes.slice(start));  // a copy: the buffer is reused
+  }
+
   const onread = channel.onread;
-  channel.onread = function (arrayBuffer) {
+  channel.useUserBuffer(buffer);
+  channel.onread = function () {
+    const nread = streamBaseState[kReadBytesOrError];
     const connection = channel.pendingHandle;
-    if (connection && arrayBuffer && take(arrayBuffer, connection)) return;
-    return onread.apply(this, arguments);
+    channel.pendingHandle = null;
+    if (connection) received.push(connection);
+    if (nread > 0) return consume(nread);
+    if (nread === 0) return;
+    // The channel ended (the primary is gone) or failed: Node disconnects.
+    flushAcks();
+    for (const c of received.splice(0)) c.close();
+    pieces = [];
+    return onread.call(this, undefined);
   };
 })();
 )JS";

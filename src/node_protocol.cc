@@ -1,5 +1,7 @@
 #include "node_protocol.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace cohort {
@@ -129,12 +131,14 @@ std::string HandleLine(Json fields, uint64_t seq, const char* type) {
 
 std::string NewConnLine(const std::string& key_json, uint64_t seq) {
   std::string s;
-  s.reserve(96 + key_json.size());
+  s.reserve(std::max<size_t>(kNewConnLineSize, 96 + key_json.size()));
   s += R"({"cmd":"NODE_HANDLE","type":"net.Native","msg":{"cmd":"NODE_CLUSTER","act":"newconn","key":)";
   s += key_json;
   s += R"(,"seq":)";
   s += std::to_string(seq);
-  s += "}}\n";
+  s += "}}";
+  if (s.size() < kNewConnLineSize - 1) s.append(kNewConnLineSize - 1 - s.size(), ' ');
+  s += '\n';
   return s;
 }
 

@@ -52,7 +52,13 @@ std::string ClusterLine(Json fields, uint64_t seq);
 // {"cmd":"NODE_HANDLE","type":type,"msg":{"cmd":"NODE_CLUSTER",...fields,"seq":seq}}
 std::string HandleLine(Json fields, uint64_t seq, const char* type = "net.Native");
 // The fd-carrying newconn line, built without a JSON tree (hot path).
-// `key_json` is the key already encoded as a JSON string.
+// `key_json` is the key already encoded as a JSON string. Padded with
+// spaces (JSON whitespace, which Node's parser skips) to kNewConnLineSize
+// bytes: the handoff hook reads the channel that many bytes at a time, so
+// that libuv, which stops reading after a read shorter than its buffer,
+// takes every waiting connection in one turn of the worker's event loop.
+// A longer key makes a longer line, which the hook reads in pieces.
+inline constexpr size_t kNewConnLineSize = 256;
 std::string NewConnLine(const std::string& key_json, uint64_t seq);
 
 constexpr std::string_view kHandleAckLine = R"({"cmd":"NODE_HANDLE_ACK"})";

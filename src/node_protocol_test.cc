@@ -104,13 +104,25 @@ TEST(ParseWorkerLine, NestingDeeperThanTheLimitIsRefusedWithoutATree) {
   EXPECT_FALSE(too_deep);
 }
 
-TEST(NewConnLine, MatchesWhatNodeExpects) {
+TEST(NewConnLine, MatchesWhatNodeExpectsPaddedToTheFixedSize) {
   std::string line = NewConnLine(Json("null:8080:4:undefined:0").dump(), 5);
-  EXPECT_EQ(line,
-            R"({"cmd":"NODE_HANDLE","type":"net.Native","msg":{"cmd":"NODE_CLUSTER","act":"newconn","key":"null:8080:4:undefined:0","seq":5}})"
-            "\n");
+  constexpr std::string_view kMessage =
+      R"({"cmd":"NODE_HANDLE","type":"net.Native","msg":{"cmd":"NODE_CLUSTER","act":"newconn","key":"null:8080:4:undefined:0","seq":5}})";
+  ASSERT_EQ(line.size(), kNewConnLineSize);
+  EXPECT_EQ(line.substr(0, kMessage.size()), kMessage);
+  EXPECT_EQ(line.find_first_not_of(' ', kMessage.size()), kNewConnLineSize - 1);
+  EXPECT_EQ(line.back(), '\n');
   Json parsed = Json::parse(line);
   EXPECT_EQ(parsed["msg"]["key"], "null:8080:4:undefined:0");
+  EXPECT_EQ(parsed["msg"]["seq"], 5);
+}
+
+TEST(NewConnLine, AKeyTooLongForTheFixedSizeMakesALongerLineStillWhole) {
+  std::string key(300, 'k');
+  std::string line = NewConnLine(Json(key).dump(), 123456789);
+  EXPECT_GT(line.size(), kNewConnLineSize);
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  EXPECT_EQ(Json::parse(line)["msg"]["key"], key);
 }
 
 TEST(ClusterLine, AddsCmdAndSeqAndEndsWithNewline) {

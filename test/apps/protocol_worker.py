@@ -6,7 +6,9 @@ answer is the pid).
 
 Switches for the worker in slot 0 (COHORT_INSTANCE=0), for tests:
   STALL_FILE=PATH  while PATH exists, take connections without confirming
-                   them and die after the third (removing PATH first)
+                   them and die (removing PATH first) after the third, or
+                   half a second after the first when no third comes (cohort
+                   passes by a worker that confirms nothing)
   GARBAGE=N        first write N lines that are not protocol lines
 """
 import json
@@ -41,8 +43,19 @@ def main():
             chan.sendall(b"this is not json %d\n" % i)
     send(chan, {"type": "ready"})
     buf, fds, stalled = b"", [], []
+
+    def die():
+        os.unlink(stall_file)
+        print("dying with %d unconfirmed connections" % len(stalled), flush=True)
+        os._exit(1)
+
     while True:
-        data, new_fds, _, _ = socket.recv_fds(chan, 65536, 16)
+        if stalled:
+            chan.settimeout(0.5)
+        try:
+            data, new_fds, _, _ = socket.recv_fds(chan, 65536, 16)
+        except socket.timeout:
+            die()
         fds.extend(new_fds)  # each belongs to the next connection line, in order
         if not data:
             return  # cohort is gone
@@ -56,9 +69,7 @@ def main():
                 if stall:
                     stalled.append(fd)
                     if len(stalled) == 3:
-                        os.unlink(stall_file)
-                        print("dying with 3 unconfirmed connections", flush=True)
-                        os._exit(1)
+                        die()
                     continue
                 send(chan, {"type": "accepted", "id": message["id"]})
                 serve(fd)

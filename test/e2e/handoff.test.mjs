@@ -3,6 +3,7 @@
 // hook does not take (a refusal, another message, a Node it does not know)
 // goes Node's own way and still works.
 import { test } from 'node:test';
+import crypto from 'node:crypto';
 import assert from 'node:assert/strict';
 import { Cohort, freePort, get, waitUntil } from './harness.mjs';
 
@@ -33,6 +34,29 @@ test('every connection is confirmed by the hook, on every worker; user messages 
   a = await app(c);
   assert.equal(a.connections.confirmed, 400);
   assert.equal(a.connections.bounced, 0);
+});
+
+test('messages of every size around the hook\'s read size, multi-byte characters split anywhere, arrive whole among connections', async (t) => {
+  const port = await freePort();
+  const c = new Cohort(['run', 'digest.js', '-i', '2', '--name', 'sizes'], { env: { PORT: String(port) } });
+  t.after(() => c.stop());
+  await c.waitReady(2);
+  const sizes = [1, 200, 230, 255, 256, 257, 511, 512, 513, 4000, 30000];  // characters; the CLI takes ~100 KB
+  const chars = [...'aé€😀'];  // 1 to 4 bytes in UTF-8
+  const text = (n) => Array.from({ length: n }, (_, i) => chars[i % 4]).join('');
+  const load = Array.from({ length: 100 }, () => get(port));
+  for (const [n, size] of sizes.entries()) {
+    const r = await c.cli(['send', 'sizes', JSON.stringify({ n, s: text(size) })]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  for (const r of await Promise.all(load)) assert.equal(r.status, 200);
+  await waitUntil(() => c.count(/digest \d+ /) === 2 * sizes.length, { what: 'every message on both workers' });
+  for (const [n, size] of sizes.entries()) {
+    const want = crypto.createHash('sha256').update(text(size)).digest('hex');
+    assert.equal(c.count(new RegExp(`digest ${n} ${want}$`)), 2, `message ${n} (${size} characters)`);
+  }
+  for (let i = 0; i < 20; i++) assert.equal((await get(port)).status, 200);
+  assert.equal((await app(c)).connections.bounced, 0);
 });
 
 test('a worker at maxConnections refuses through Node\'s path and the connection is served by another', async (t) => {
@@ -92,4 +116,21 @@ test('a Node the hook stands aside for (--pending-deprecation) is served through
   assert.equal(a.connections.confirmed, 20);
   assert.equal(hooked(a), 0);
   assert.equal(c.count(/DeprecationWarning/), 0, 'the hook must not make Node warn');
+});
+
+test('a Node cluster of the app\'s own, started from a worker, is left to Node\'s protocol', async (t) => {
+  const [port, inner] = [await freePort(), await freePort()];
+  const c = new Cohort(['run', 'nested-cluster.js', '-i', '2', '--name', 'nested'],
+    { env: { PORT: String(port), INNER_PORT: String(inner) } });
+  t.after(() => c.stop());
+  await c.waitReady(2);
+  await c.waitFor(/inner worker listening/);
+  // Node's primary hands its worker one connection at a time and waits for
+  // Node's own replies: had the hook answered in its stead, the second hangs.
+  for (let i = 0; i < 10; i++) {
+    const r = await get(inner);
+    assert.equal(r.status, 200);
+    assert.match(r.body, /^inner \d+/);
+  }
+  assert.match((await get(port)).body, /^outer \d+/);
 });
