@@ -1,23 +1,31 @@
-// The handoff hook: a small CommonJS module cohort preloads into Node workers
-// (node --require; installed with InstallNodePreload) under the schedulers
-// that hand connections to workers (everything but --scheduler shared).
+// The handoff hook: a small CommonJS module cohort preloads into its Node
+// workers (node --require; installed with InstallNodePreload) under the
+// schedulers that hand connections to workers (everything but --scheduler
+// shared). ClusterPrimary marks those workers with COHORT_HANDOFF_HOOK=1;
+// the hook removes the mark at once, so Node programs the app starts
+// (which inherit its node options) leave their own clusters to Node.
 //
 // Node's worker takes each connection the primary hands it through a long
-// path: the channel's read is parsed as JSON by a generator, the handle
-// message goes through two process.nextTick hops and two 'internalMessage'
-// emits, and the worker writes two replies (NODE_HANDLE_ACK, then the
-// cluster's {ack, accepted}), each JSON.stringify'd and written on its own.
-// For a small request that is about a tenth of the worker's CPU.
+// path: libuv returns to the event loop after every read shorter than its
+// 64 KB buffer, so each handle costs a turn of the loop; the read is parsed
+// by a JSON generator, the handle goes through two process.nextTick hops and
+// two 'internalMessage' emits, and the worker writes two replies
+// (NODE_HANDLE_ACK, then the cluster's {ack, accepted}).
 //
-// The hook recognises a read that is exactly one newconn line with its
-// connection (the common case: Linux never merges an fd-carrying message
-// with another one into a read), checks what Node's cluster worker would
-// check (the server still listens under that key, maxConnections not
-// reached), writes one line, {"cmd":"NODE_COHORT_ACCEPTED","ack":<seq>},
-// which stands for both of Node's replies, and gives the connection to the
-// server at once, as Node does for a connection it accepted itself.
-// Anything else (another message in the read, a closed server, a refusal, a
-// Node whose internals differ) takes Node's own path, unchanged.
+// The hook reads the channel in 256-byte pieces (useUserBuffer) and the
+// primary pads every newconn line to 256 bytes (NewConnLine), so a read is
+// one line with its connection and libuv, finding its buffer full, reads
+// again: every connection waiting on the channel is taken in one turn. A
+// newconn line goes straight to its server after the checks Node's cluster
+// worker makes (the server still listens under that key, maxConnections
+// not reached); the turn's confirmations go out in one write, one
+// {"cmd":"NODE_COHORT_ACCEPTED","ack":<seq>} line each, which stands for
+// both of Node's replies, before any of those connections can be read
+// from. Other lines are put back together from the pieces and handed to
+// Node's own reader one at a time, each with its connection if it is a
+// NODE_HANDLE line (connections and their lines come in the same order), so
+// a refusal, a message, a line of any length takes Node's path unchanged.
+// Where Node's internals are not as expected, the hook does nothing.
 #pragma once
 
 #include <string_view>
