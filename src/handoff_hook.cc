@@ -76,7 +76,7 @@ const cluster = require('cluster');
   const decoder = new TextDecoder();
   const received = [];  // connections whose NODE_HANDLE line has not ended yet
   let pieces = [];      // the start of a line that did not fit in the reads so far
-  let acks = '';        // confirmations, written once per event-loop turn
+  let acks = '';        // confirmations, written once per batch of reads
   let flushing = false;
   const noop = () => {};
 
@@ -157,7 +157,9 @@ const cluster = require('cluster');
     channel.pendingHandle = null;
     if (connection) received.push(connection);
     if (nread > 0) return consume(nread);
-    if (nread === 0) return;
+    // libuv found the channel empty after a full read: the batch is over,
+    // confirm it now rather than after the rest of this turn's work.
+    if (nread === 0) return flushAcks();
     // The channel ended (the primary is gone) or failed: Node disconnects.
     flushAcks();
     for (const c of received.splice(0)) c.close();

@@ -18,10 +18,12 @@
 // again: every connection waiting on the channel is taken in one turn. A
 // newconn line goes straight to its server after the checks Node's cluster
 // worker makes (the server still listens under that key, maxConnections
-// not reached); the turn's confirmations go out in one write, one
+// not reached); the batch's confirmations go out in one write as soon as
+// libuv finds the channel empty (at the latest when the turn ends), one
 // {"cmd":"NODE_COHORT_ACCEPTED","ack":<seq>} line each, which stands for
 // both of Node's replies, before any of those connections can be read
-// from. Other lines are put back together from the pieces and handed to
+// from. (The primary sees a worker that is slow to confirm as busy and
+// passes it by, so confirmations must not wait for the turn's other work.) Other lines are put back together from the pieces and handed to
 // Node's own reader one at a time, each with its connection if it is a
 // NODE_HANDLE line (connections and their lines come in the same order), so
 // a refusal, a message, a line of any length takes Node's path unchanged.
