@@ -133,6 +133,16 @@ const cluster = require('cluster');
     toNode(bytes, connection);
   }
 
+  // An exception from the app (a 'connection' listener) is thrown again
+  // after the read is dealt with, so the pieces stay in step with the channel.
+  function lineOrLater(bytes) {
+    try {
+      line(bytes);
+    } catch (e) {
+      process.nextTick(() => { throw e; });
+    }
+  }
+
   function consume(nread) {
     const bytes = buffer.subarray(0, nread);
     let start = 0;
@@ -141,9 +151,9 @@ const cluster = require('cluster');
         pieces.push(bytes.subarray(start, nl + 1));
         const whole = Buffer.concat(pieces);
         pieces = [];
-        line(whole);
+        lineOrLater(whole);
       } else {
-        line(bytes.subarray(start, nl + 1));
+        lineOrLater(bytes.subarray(start, nl + 1));
       }
     }
     if (start < nread) pieces.push(bytes.slice(start));  // a copy: the buffer is reused

@@ -134,3 +134,16 @@ test('a Node cluster of the app\'s own, started from a worker, is left to Node\'
   }
   assert.match((await get(port)).body, /^outer \d+/);
 });
+
+test('an exception from the app\'s connection listener reaches its uncaughtException handler and handoffs go on', async (t) => {
+  const port = await freePort();
+  const c = new Cohort(['run', 'throwing.js', '-i', '2', '--name', 'throwing'], { env: { PORT: String(port) } });
+  t.after(() => c.stop());
+  await c.waitReady(2);
+  for (let i = 0; i < 20; i++) assert.equal((await get(port)).status, 200);
+  await waitUntil(() => c.count(/caught: boom in a connection listener/) === 2, { what: 'one exception per worker' });
+  const a = await app(c);
+  assert.equal(a.connections.confirmed, 20);
+  assert.equal(hooked(a), 20);
+  assert.equal(a.workers.reduce((n, w) => n + w.restarts, 0), 0);
+});
