@@ -79,7 +79,7 @@ void Balancer::NotifyRoom(const std::string& key) {
 }
 
 void Balancer::Dispatch(const std::string& key, UniqueFd fd, std::string sticky_key) {
-  Conn c{std::move(fd), key, 0, std::move(sticky_key)};
+  Conn c{.fd = std::move(fd), .key = key, .bounces = 0, .refused_by = std::nullopt, .sticky_key = std::move(sticky_key)};
   if (!keys_.count(key)) {
     Drop(c, "nobody serves its server");
     return;
@@ -105,6 +105,12 @@ void Balancer::Place(Conn conn) {
                        now - ws.in_flight.begin()->second.handed > opt_.stall_after;
         scratch_.push_back({w, ws.slot, static_cast<uint32_t>(ws.in_flight.size()), stalled});
       }
+    }
+    // A worker that just refused it (full, closing) gets it back only if no
+    // other can take it: it would answer the same, fast, and as the only
+    // worker not looking stalled it would be offered it every time.
+    if (conn.refused_by && scratch_.size() > 1) {
+      std::erase_if(scratch_, [&](const Candidate& c) { return c.id == *conn.refused_by; });
     }
     if (scratch_.empty()) {
       if (ks.queue.size() >= opt_.max_queued) {
@@ -157,6 +163,7 @@ void Balancer::OnReply(WorkerId worker, uint64_t seq, bool accepted) {
     conn.fd.reset();  // the worker owns the connection now
   } else {
     ++wit->second.stats.bounced;
+    conn.refused_by = worker;
     Requeue(std::move(conn));
     return;
   }

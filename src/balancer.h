@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -91,6 +92,7 @@ class Balancer {
     UniqueFd fd;
     std::string key;
     uint32_t bounces = 0;
+    std::optional<WorkerId> refused_by;  // the last worker that refused it: not offered it again next
     std::string sticky_key;
     TimePoint handed{};  // when it was last sent to a worker (with a clock)
   };

@@ -237,6 +237,28 @@ TEST_F(StallTest, AWorkerThatConfirmsNothingForTooLongIsPassedBy) {
   EXPECT_EQ(sink.sent[7].worker, 2u);
 }
 
+TEST_F(StallTest, ARefusedConnectionGoesToTheOtherWorkerEvenWhenThatOneLooksStalled) {
+  balancer.Dispatch(key, NewConn());  // to 1, which stays busy: stalled soon
+  balancer.Dispatch(key, NewConn());  // to 2, which is full and refuses at once
+  now += Millis(3);
+  Sent refused = sink.sent[1];
+  balancer.OnReply(refused.worker, refused.seq, false);
+  // Worker 2 is the only one not stalled, but it just refused this one.
+  ASSERT_EQ(sink.sent.size(), 3u);
+  EXPECT_EQ(sink.sent[2].fd, refused.fd);
+  EXPECT_EQ(sink.sent[2].worker, 1u);
+  EXPECT_EQ(balancer.totals().dropped, 0u);
+}
+
+TEST_F(BalancerTest, ARefusedConnectionGoesBackToItsOnlyWorker) {
+  balancer.Serve(1, 0, key);
+  balancer.Dispatch(key, NewConn());
+  balancer.OnReply(1, sink.sent[0].seq, false);
+  ASSERT_EQ(sink.sent.size(), 2u);
+  EXPECT_EQ(sink.sent[1].worker, 1u);
+  EXPECT_EQ(sink.sent[1].fd, sink.sent[0].fd);
+}
+
 TEST_F(StallTest, YoungUnconfirmedHandoffsAreNoStall) {
   for (int i = 0; i < 6; ++i) {
     balancer.Dispatch(key, NewConn());
