@@ -23,10 +23,14 @@
 // {"cmd":"NODE_COHORT_ACCEPTED","ack":<seq>} line each, which stands for
 // both of Node's replies, before any of those connections can be read
 // from. (The primary sees a worker that is slow to confirm as busy and
-// passes it by, so confirmations must not wait for the turn's other work.) Other lines are put back together from the pieces and handed to
-// Node's own reader one at a time, each with its connection if it is a
-// NODE_HANDLE line (connections and their lines come in the same order), so
-// a refusal, a message, a line of any length takes Node's path unchanged.
+// passes it by, so confirmations must not wait for the turn's other work.)
+// Other lines are put back together from the pieces and handed to Node's
+// own reader one at a time, each with its connection if it is a
+// NODE_HANDLE line (connections and their lines come in the same order),
+// so a refusal, a message, a line of any length takes Node's path
+// unchanged. The read size and the newconn prefix are node_protocol.h's
+// kNewConnLineSize and kNewConnPrefix (handoff_hook_test.cc holds the
+// source to them).
 // Where Node's internals are not as expected, the hook does nothing.
 #pragma once
 

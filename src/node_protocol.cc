@@ -132,7 +132,7 @@ std::string HandleLine(Json fields, uint64_t seq, const char* type) {
 std::string NewConnLine(const std::string& key_json, uint64_t seq) {
   std::string s;
   s.reserve(std::max<size_t>(kNewConnLineSize, 96 + key_json.size()));
-  s += R"({"cmd":"NODE_HANDLE","type":"net.Native","msg":{"cmd":"NODE_CLUSTER","act":"newconn","key":)";
+  s += kNewConnPrefix;
   s += key_json;
   s += R"(,"seq":)";
   s += std::to_string(seq);

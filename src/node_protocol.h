@@ -59,6 +59,9 @@ std::string HandleLine(Json fields, uint64_t seq, const char* type = "net.Native
 // takes every waiting connection in one turn of the worker's event loop.
 // A longer key makes a longer line, which the hook reads in pieces.
 inline constexpr size_t kNewConnLineSize = 256;
+// How every newconn line starts (the key follows); the handoff hook matches it.
+inline constexpr std::string_view kNewConnPrefix =
+    R"({"cmd":"NODE_HANDLE","type":"net.Native","msg":{"cmd":"NODE_CLUSTER","act":"newconn","key":)";
 std::string NewConnLine(const std::string& key_json, uint64_t seq);
 
 constexpr std::string_view kHandleAckLine = R"({"cmd":"NODE_HANDLE_ACK"})";
